@@ -1,0 +1,13 @@
+#' radiogenomics: transcriptomic drivers of imaging traits
+#'
+#' Neural networks map gene expression to imaging traits; gene masking, gene saliency and
+#' per-sample GSEA interpret them; survival models test the resulting radiogenomic traits.
+#' Start with [simulate_cohort()] and the "Quick start" vignette.
+#'
+#' @section Options:
+#' - `radiogenomics.threads`: threads used by the Rust core (default 2). Read once, when the
+#'   package is loaded, unless the environment variable `RAYON_NUM_THREADS` is already set.
+#'
+#' @keywords internal
+#' @useDynLib radiogenomics, .registration = TRUE
+"_PACKAGE"
