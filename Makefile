@@ -35,8 +35,8 @@ rtest:
 # R CMD check on the built tarball; the testthat suite runs separately (rtest) so it runs once.
 check:
 	rm -rf radiogenomics.Rcheck radiogenomics_*.tar.gz
-	R CMD build --no-build-vignettes .
-	_R_CHECK_FORCE_SUGGESTS_=false R_LIBS=$(RLIB) R CMD check --no-manual --no-tests --ignore-vignettes radiogenomics_*.tar.gz 2>&1 | tee check.log
+	R_LIBS=$(RLIB) R CMD build .
+	_R_CHECK_FORCE_SUGGESTS_=false R_LIBS=$(RLIB) R CMD check --no-manual --no-tests radiogenomics_*.tar.gz 2>&1 | tee check.log
 	@! grep -E "^Status:.*(ERROR|WARNING)" check.log
 
 # Regenerates NAMESPACE and man/ from the roxygen comments (sourcing R/, no build needed).

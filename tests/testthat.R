@@ -1,0 +1,4 @@
+library(testthat)
+library(radiogenomics)
+
+test_check("radiogenomics")
