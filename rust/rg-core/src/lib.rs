@@ -6,11 +6,14 @@
 //! - [`rng`]: seeded, independent random streams (results never depend on the thread count);
 //! - [`expression`]: a borrowed genes × samples matrix (R's column-major layout);
 //! - [`metrics`]: ROC AUC, average precision, trapezoidal PR-AUC, multi-class averages, R², MAE, MAPE;
-//! - [`adjust`]: Benjamini–Hochberg and Bonferroni p-value adjustment.
+//! - [`adjust`]: Benjamini–Hochberg and Bonferroni p-value adjustment;
+//! - [`kmeans`]: exact two-cluster k-means in one dimension (binarizing continuous traits).
 
 pub mod adjust;
 pub mod error;
 pub mod expression;
+pub mod kmeans;
+pub mod folds;
 pub mod metrics;
 pub mod monitor;
 pub mod rng;
