@@ -11,13 +11,13 @@ export PATH := $(HOME)/.cargo/bin:$(PATH)
 export NOT_CRAN = true
 RSCRIPT = R_LIBS=$(RLIB) Rscript
 
-.PHONY: demo test setup install rust-test rtest check document wrappers
+.PHONY: demo test setup stage install rust-test rtest check document wrappers
 
 demo: setup install
 	$(RSCRIPT) -e 'radiogenomics::run_demo(output_dir = "$(OUT)")'
 
 test: setup rust-test check install
-	$(RSCRIPT) tools/run-tests.R $(FILTER)
+	$(RSCRIPT) tools/run-tests.R "$(FILTER)"
 
 setup:
 	@bash tools/setup-system.sh
@@ -25,12 +25,19 @@ setup:
 rust-test:
 	cargo test --release
 
-install:
-	@mkdir -p $(RLIB)
-	R CMD INSTALL --no-multiarch --library=$(RLIB) .
+# Installs from a staging copy, so that several installs at once (into different RLIBs) do not
+# build over each other's objects in src/.
+STAGE = $(RLIB)/.stage/radiogenomics
+PACKAGE_FILES = DESCRIPTION NAMESPACE .Rbuildignore configure Cargo.toml Cargo.lock R man src rust tools tests vignettes inst
+stage:
+	@rm -rf $(STAGE) && mkdir -p $(STAGE)
+	@tar -cf - --exclude='src/*.o' --exclude='src/*.so' --exclude='src/Makevars' $(wildcard $(PACKAGE_FILES)) | tar -xf - -C $(STAGE)
+
+install: stage
+	R CMD INSTALL --no-multiarch --library=$(RLIB) $(STAGE)
 
 rtest:
-	$(RSCRIPT) tools/run-tests.R $(FILTER)
+	$(RSCRIPT) tools/run-tests.R "$(FILTER)"
 
 # R CMD check on the built tarball; the testthat suite runs separately (rtest) so it runs once.
 check:
@@ -44,8 +51,7 @@ document:
 	Rscript -e 'roxygen2::roxygenise(load_code = "source")'
 
 # Regenerates R/extendr-wrappers.R from the installed library's extendr metadata.
-wrappers:
-	@mkdir -p $(RLIB)
-	R CMD INSTALL --no-multiarch --no-test-load --library=$(RLIB) .
+wrappers: stage
+	R CMD INSTALL --no-multiarch --no-test-load --library=$(RLIB) $(STAGE)
 	Rscript tools/make-wrappers.R $(RLIB)
 	$(MAKE) install

@@ -4,6 +4,43 @@
 # extendr, but its message is kept for that error instead of being printed to stderr.
 rg_install_quiet_panic_hook <- function() .Call(wrap__rg_install_quiet_panic_hook)
 
+# Fold id (1..k) of every sample; `labels` are class codes 1..K (all 1 for unstratified).
+rg_stratified_folds <- function(labels, k, seed, repetition) .Call(wrap__rg_stratified_folds, labels, k, seed, repetition)
+
+# One bootstrap of a split: list(train, validation) of 1-based sample indices.
+rg_bootstrap <- function(train, validation, labels, seed, iteration) .Call(wrap__rg_bootstrap, train, validation, labels, seed, iteration)
+
+# Pre-ranked GSEA of every column of `scores` (genes × `n_samples`, column-major; one column for
+# `gsea_preranked()`), named by `genes`. `set_names` / `sets`: the gene sets. Returns the long
+# table described at `long_table`.
+rg_gsea <- function(genes, scores, n_samples, set_names, sets, nperm, min_size, max_size, gsea_param, method, eps, sample_size, nperm_simple, seed, n_threads, verbose) .Call(wrap__rg_gsea, genes, scores, n_samples, set_names, sets, nperm, min_size, max_size, gsea_param, method, eps, sample_size, nperm_simple, seed, n_threads, verbose)
+
+# Running sum of one set for `plot_enrichment()`: list(positions (1-based ranks), tops,
+# bottoms, n_genes).
+rg_gsea_curve <- function(genes, stats, set_genes, gsea_param) .Call(wrap__rg_gsea_curve, genes, stats, set_genes, gsea_param)
+
+# A GMT file as list(name, description, genes = list of character vectors).
+rg_read_gmt <- function(path) .Call(wrap__rg_read_gmt, path)
+
+# Writes sets (`names`, `descriptions`, `genes` = list of character vectors) as a GMT file.
+rg_write_gmt <- function(names, descriptions, genes, path) .Call(wrap__rg_write_gmt, names, descriptions, genes, path)
+
+# Masked predictions (tests, diagnostics): masks are gene sets (`single = FALSE`, a list of
+# 1-based index vectors) or single genes (`single = TRUE`, one index vector). Returns
+# list(link, prob), each a vector of outputs × samples × masks (R's column-major order).
+rg_masked_predictions <- function(ptr, weights, x, masks, single) .Call(wrap__rg_masked_predictions, ptr, weights, x, masks, single)
+
+# Scores of every gene set: list(size, auc, ap, pr_auc, p_auc, p_ap), score matrices sets ×
+# (outputs [+ micro]); `p_*` are NULL without random sets.
+rg_gene_masking <- function(ptr, weights, x, y, sets, n_random, seed, n_threads, verbose) .Call(wrap__rg_gene_masking, ptr, weights, x, y, sets, n_random, seed, n_threads, verbose)
+
+# Scores of every single gene `genes` (1-based model-gene indices): list(auc, ap, pr_auc).
+rg_single_gene_masking <- function(ptr, weights, x, y, genes, n_threads, verbose) .Call(wrap__rg_single_gene_masking, ptr, weights, x, y, genes, n_threads, verbose)
+
+# Saliency maps for `outputs` (1-based): a list of numeric vectors, each genes × samples
+# column-major.
+rg_gene_saliency <- function(ptr, weights, x, outputs, method, steps, of, absolute, minmax, n_threads, verbose) .Call(wrap__rg_gene_saliency, ptr, weights, x, outputs, method, steps, of, absolute, minmax, n_threads, verbose)
+
 # Binary metric of `score` against logical `truth`.
 rg_binary_metric <- function(metric, truth, score) .Call(wrap__rg_binary_metric, metric, truth, score)
 
@@ -11,6 +48,57 @@ rg_binary_metric <- function(metric, truth, score) .Call(wrap__rg_binary_metric,
 # Returns list(per_class, micro, macro).
 rg_multilabel_metric <- function(metric, truth, score, n_outputs) .Call(wrap__rg_multilabel_metric, metric, truth, score, n_outputs)
 
+# Regression metric of one output: "r2" (sklearn), "r2_pooled" (Keras), "mae", "mape".
+rg_regression_metric <- function(metric, truth, prediction) .Call(wrap__rg_regression_metric, metric, truth, prediction)
+
+# Trains a network (`spec$kind = "network"`) or an autoencoder (`"autoencoder"`).
+#
+# `x`: genes × samples matrix (raw values); `y`: samples × outputs matrix (ignored for
+# autoencoders); `validation`: NULL or list(x, y); `weights`: NULL or per-sample weights;
+# `pretrained`: NULL or the weights (raw) of an autoencoder whose first `transfer_layers`
+# layers and standardization are used. Returns list(weights, ptr, history, best_epoch,
+# epochs_run, stopped_early, restored_best, mean, sd).
+rg_nn_fit <- function(x, genes, y, validation, weights, pretrained, spec, control, verbose) .Call(wrap__rg_nn_fit, x, genes, y, validation, weights, pretrained, spec, control, verbose)
+
+# A live pointer rebuilt from `weights` (raw safetensors bytes).
+rg_nn_restore <- function(weights) .Call(wrap__rg_nn_restore, weights)
+
+# Whether `ptr` points to a live network.
+rg_nn_ptr_alive <- function(ptr) .Call(wrap__rg_nn_ptr_alive, ptr)
+
+# Predictions for `x` (genes × samples, already in the model's gene order):
+# list(link, prob), each samples × outputs.
+rg_nn_predict <- function(ptr, weights, x) .Call(wrap__rg_nn_predict, ptr, weights, x)
+
+# Layer parameters of the live model: a list per layer of weight (in × out matrix), bias and
+# batch-norm vectors.
+rg_nn_parameters <- function(ptr, weights) .Call(wrap__rg_nn_parameters, ptr, weights)
+
+# TRUE when the package was built with the `cuda` feature.
+rg_nn_cuda_compiled <- function() .Call(wrap__rg_nn_cuda_compiled)
+
 # Returns list(expression = genes × samples matrix, activity = samples × modules matrix).
 rg_simulate_modules <- function(n_genes, n_samples, n_modules, module_size, seed, verbose) .Call(wrap__rg_simulate_modules, n_genes, n_samples, n_modules, module_size, seed, verbose)
+
+# Kaplan–Meier curves for groups `0..n_groups` (codes in `group`), concatenated, with
+# `rows` = number of rows of each curve.
+rg_km_fit <- function(time, status, weights, group, n_groups, conf_type, conf_int) .Call(wrap__rg_km_fit, time, status, weights, group, n_groups, conf_type, conf_int)
+
+# survdiff: observed/expected are group-major per stratum (a groups × strata matrix in R).
+rg_logrank <- function(time, status, group, n_groups, strata, rho) .Call(wrap__rg_logrank, time, status, group, n_groups, strata, rho)
+
+# One Cox model. `x` is the n × p design (column-major), `init` NULL or p values.
+rg_cox_fit <- function(time, status, weights, strata, x, n_col, ties_name, eps, toler_chol, iter_max, toler_inf, init) .Call(wrap__rg_cox_fit, time, status, weights, strata, x, n_col, ties_name, eps, toler_chol, iter_max, toler_inf, init)
+
+# One Cox model per feature. `features_in_rows`: `x` is features × samples (an R genes ×
+# samples matrix); otherwise samples × features. `covariates`: NULL or an n × q matrix.
+rg_cox_screen <- function(time, status, weights, strata, x, n_features, features_in_rows, covariates, n_covariates, ties_name, eps, toler_chol, iter_max, toler_inf, conf_level, n_threads, verbose) .Call(wrap__rg_cox_screen, time, status, weights, strata, x, n_features, features_in_rows, covariates, n_covariates, ties_name, eps, toler_chol, iter_max, toler_inf, conf_level, n_threads, verbose)
+
+# step(): `term_columns` / `term_variables` are lists (one integer vector per term, 0-based),
+# `lower` and `start` 0-based term indices.
+rg_cox_stepwise <- function(time, status, weights, strata, x, n_col, term_labels, term_columns, term_variables, lower, start, direction, k, ties_name, eps, toler_chol, iter_max, toler_inf, n_threads, verbose) .Call(wrap__rg_cox_stepwise, time, status, weights, strata, x, n_col, term_labels, term_columns, term_variables, lower, start, direction, k, ties_name, eps, toler_chol, iter_max, toler_inf, n_threads, verbose)
+
+# Exact two-cluster k-means of one feature's (non-missing) values.
+# Returns list(cut, low_mean, high_mean, n_low, n_high, within_ss, total_ss).
+rg_two_means_1d <- function(values) .Call(wrap__rg_two_means_1d, values)
 

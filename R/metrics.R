@@ -99,3 +99,32 @@ truth_matrix <- function(truth, score) {
   if (length(truth) != length(score)) rg_abort("`truth` and `score` differ in size.")
   truth
 }
+
+#' Regression metrics
+#'
+#' R² (sklearn's `r2_score` per output: \eqn{1 - SS_{res}/SS_{tot}}, 1 or 0 when the truth is
+#' constant), mean absolute error and mean absolute percentage error (`100 mean(|y - ŷ| / |y|)`),
+#' computed in Rust like every metric of the package. With matrices, one value per column.
+#'
+#' @param truth,prediction Numeric vectors or matrices of the same shape.
+#' @return A named numeric vector (`r2`, `mae`, `mape`), or a matrix with one row per column of
+#'   `truth`.
+#' @examples
+#' regression_metrics(c(3, -0.5, 2, 7), c(2.5, 0, 2, 8))  # r2 0.9486, mae 0.5
+#' @export
+regression_metrics <- function(truth, prediction) {
+  for (arg in c("truth", "prediction")) {
+    v <- get(arg)
+    if (!is.numeric(v)) rg_abort(sprintf("`%s` must be numeric, not %s.", arg, describe(v)))
+    if (any(!is.finite(v))) rg_abort(sprintf("`%s` has %d missing or infinite values.", arg, sum(!is.finite(v))))
+  }
+  if (!identical(NROW(truth), NROW(prediction)) || !identical(NCOL(truth), NCOL(prediction))) {
+    rg_abort("`truth` and `prediction` must have the same shape.")
+  }
+  one <- function(t, p) vapply(c(r2 = "r2", mae = "mae", mape = "mape"), function(m)
+    rust_result(rg_regression_metric(m, as.double(t), as.double(p))), numeric(1))
+  if (NCOL(truth) == 1L) return(one(truth, prediction))
+  out <- t(vapply(seq_len(ncol(truth)), function(j) one(truth[, j], prediction[, j]), numeric(3)))
+  rownames(out) <- colnames(truth)
+  out
+}

@@ -11,3 +11,6 @@
 #' @keywords internal
 #' @useDynLib radiogenomics, .registration = TRUE
 "_PACKAGE"
+
+# ggplot2's `.data` pronoun, used in aes(); provided by ggplot2's data mask at run time.
+utils::globalVariables(".data")

@@ -124,7 +124,8 @@ simulated_gene_sets <- function(genes, module_size, n_drivers, n_decoy_modules, 
     c(keep, outside)
   }
   n_random <- n_sets - n_drivers - n_decoy_modules
-  random_sizes <- round(exp(stats::runif(n_random, log(15), log(min(200, length(genes) / 2)))))
+  # like real collections (hallmarks: 32-200 of ~12,000 genes), a random set is a small share of the genes
+  random_sizes <- round(exp(stats::runif(n_random, log(min(15, module_size)), log(max(min(200, length(genes) / 10), module_size)))))
   sets <- c(lapply(seq_len(n_drivers + n_decoy_modules), coherent_set),
             lapply(random_sizes, function(k) sample(genes, k)))
   order <- sample(length(sets))
@@ -174,13 +175,19 @@ simulate_survival <- function(samples, traits, effect) {
              stringsAsFactors = FALSE)
 }
 
-# Evaluates `code` with R's RNG seeded by `seed`, restoring the user's RNG state afterwards.
+# Evaluates `code` with R's RNG seeded by `seed` — always R's default generators, so the result
+# is the same in a BiocParallel worker (which uses L'Ecuyer-CMRG) — and restores the caller's RNG
+# kind and state afterwards.
 withr_seed <- function(seed, code) {
   had_seed <- exists(".Random.seed", envir = globalenv(), inherits = FALSE)
-  if (had_seed) old <- get(".Random.seed", envir = globalenv(), inherits = FALSE)
-  on.exit(if (had_seed) assign(".Random.seed", old, envir = globalenv())
-          else rm(".Random.seed", envir = globalenv()))
-  set.seed(seed)
+  if (had_seed) old_seed <- get(".Random.seed", envir = globalenv(), inherits = FALSE)
+  old_kind <- RNGkind()
+  on.exit({
+    RNGkind(old_kind[[1L]], old_kind[[2L]], old_kind[[3L]])
+    if (had_seed) assign(".Random.seed", old_seed, envir = globalenv())
+    else if (exists(".Random.seed", envir = globalenv(), inherits = FALSE)) rm(".Random.seed", envir = globalenv())
+  })
+  set.seed(seed, kind = "Mersenne-Twister", normal.kind = "Inversion", sample.kind = "Rejection")
   code
 }
 

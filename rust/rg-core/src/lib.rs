@@ -12,6 +12,7 @@
 pub mod adjust;
 pub mod error;
 pub mod expression;
+pub mod kmeans;
 pub mod folds;
 pub mod metrics;
 pub mod monitor;

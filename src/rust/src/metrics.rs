@@ -37,8 +37,22 @@ fn rg_multilabel_metric(metric: &str, truth: Robj, score: Robj, n_outputs: i32) 
     }))
 }
 
+/// Regression metric of one output: "r2" (sklearn), "r2_pooled" (Keras), "mae", "mape".
+#[extendr]
+fn rg_regression_metric(metric: &str, truth: Robj, prediction: Robj) -> Robj {
+    let (truth, prediction) = (doubles(&truth), doubles(&prediction));
+    let f = match metric {
+        "r2_pooled" => metrics::r_squared_pooled,
+        "mae" => metrics::mae,
+        "mape" => metrics::mape,
+        _ => metrics::r_squared,
+    };
+    to_robj(f(&truth, &prediction))
+}
+
 extendr_module! {
     mod metrics;
     fn rg_binary_metric;
     fn rg_multilabel_metric;
+    fn rg_regression_metric;
 }

@@ -1,0 +1,275 @@
+//! Stepwise selection of Cox model terms by AIC: the search of R's `step()` on a `coxph` fit
+//! with `scope = list(lower = keep, upper = formula)`, reproduced decision by decision:
+//!
+//! - each round tries every droppable term (`drop1`) and, for direction "both"/"forward",
+//!   every addable term (`add1`), refitting from zero as `update()` does;
+//! - droppable / addable terms respect marginality exactly as `factor.scope()` decides;
+//! - a drop that loses no degrees of freedom (an all-NA term) is taken at once;
+//! - otherwise the candidate with the smallest AIC wins, ties going to "no change", then to the
+//!   earlier candidate (R's stable `order()`); the search stops when no change improves AIC;
+//! - AIC = −2 log L + k × (number of non-NA coefficients) (`extractAIC.coxph`).
+//!
+//! Terms are sets of design columns; a sub-model's design is the full design's columns of its
+//! terms, which equals `model.matrix()` of the sub-formula for hierarchical formulas.
+
+use crate::cox::{coxfit6, finish_raw, validate, CoxControl, Design, SortedSurv, Ties, Workspace};
+use crate::data::SurvData;
+use crate::error::SurvivalError;
+use rayon::prelude::*;
+use rg_core::Monitor;
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Term {
+    pub label: String,
+    /// The variables the term involves (ids into any common numbering), e.g. `a:b` -> {a, b}.
+    pub variables: Vec<usize>,
+    /// Its columns in the full design.
+    pub columns: Vec<usize>,
+}
+
+impl Term {
+    fn degree(&self) -> usize {
+        self.variables.len()
+    }
+
+    fn shared(&self, other: &Term) -> usize {
+        self.variables.iter().filter(|v| other.variables.contains(v)).count()
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Direction {
+    Backward,
+    Forward,
+    Both,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct StepOptions {
+    pub ties: Ties,
+    pub control: CoxControl,
+    pub k: f64,
+    pub direction: Direction,
+    pub max_steps: usize,
+    pub n_threads: usize,
+}
+
+impl Default for StepOptions {
+    fn default() -> Self {
+        StepOptions { ties: Ties::Efron, control: CoxControl::default(), k: 2.0, direction: Direction::Backward, max_steps: 1000, n_threads: 1 }
+    }
+}
+
+/// One accepted model on the path (the first is the starting model).
+#[derive(Debug, Clone, PartialEq)]
+pub struct StepRecord {
+    /// "" for the start, "- term" or "+ term" (step()'s labels).
+    pub change: String,
+    pub loglik: f64,
+    /// Number of non-NA coefficients.
+    pub edf: usize,
+    pub aic: f64,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct StepResult {
+    pub path: Vec<StepRecord>,
+    /// Term indices of the final model, in model order.
+    pub final_terms: Vec<usize>,
+    /// Number of Cox models fitted.
+    pub n_fits: usize,
+}
+
+/// Runs the search. `terms` is the upper scope (the full formula's terms, in `terms()` order);
+/// `lower` and `start` are indices into it.
+pub fn stepwise(
+    surv: &SurvData,
+    x: &Design,
+    terms: &[Term],
+    lower: &[usize],
+    start: &[usize],
+    options: &StepOptions,
+    monitor: &mut dyn Monitor,
+) -> Result<StepResult, SurvivalError> {
+    validate(surv, x)?;
+    check_terms(terms, lower, start, x.p)?;
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(options.n_threads.max(1))
+        .build()
+        .map_err(|e| SurvivalError::invalid("n_threads", e.to_string()))?;
+    let search = Search { sorted: SortedSurv::new(surv), surv, x, terms, options };
+
+    let mut model: Vec<usize> = order_by_degree(terms, start.to_vec());
+    let first = search.fit(&model);
+    if first.aic.is_nan() {
+        return Err(SurvivalError::invalid("formula", "AIC is not defined for the starting model, so the search cannot proceed"));
+    }
+    let mut path = vec![StepRecord { change: String::new(), ..first }];
+    let mut current = first;
+    let mut n_fits = 1;
+    let total_rounds = terms.len().max(1);
+    for round in 0..options.max_steps {
+        let drops = if options.direction != Direction::Forward { drop_scope(terms, &model, lower) } else { Vec::new() };
+        let adds = if options.direction != Direction::Backward { add_scope(terms, &model) } else { Vec::new() };
+        let drop_models: Vec<Vec<usize>> = drops.iter().map(|&t| model.iter().copied().filter(|&m| m != t).collect()).collect();
+        let drop_fits = pool.install(|| drop_models.par_iter().map(|m| search.fit(m)).collect::<Vec<_>>());
+        n_fits += drop_fits.len();
+
+        // a drop that loses no degrees of freedom is taken without comparing AIC (the last one)
+        let zero_df = (0..drops.len()).rev().find(|&i| drop_fits[i].edf == current.edf);
+        let (change, next_model, next) = if let Some(i) = zero_df {
+            (format!("- {}", terms[drops[i]].label), drop_models[i].clone(), drop_fits[i].clone())
+        } else {
+            let add_models: Vec<Vec<usize>> = adds
+                .iter()
+                .map(|&t| {
+                    let mut m = model.clone();
+                    m.push(t);
+                    order_by_degree(terms, m)
+                })
+                .collect();
+            let add_fits = pool.install(|| add_models.par_iter().map(|m| search.fit(m)).collect::<Vec<_>>());
+            n_fits += add_fits.len();
+            // candidates in step()'s row order: <none>, drops, adds (zero-df adds removed)
+            let mut rows: Vec<(String, Vec<usize>, StepRecord)> = vec![(String::new(), model.clone(), current.clone())];
+            for (i, fit) in drop_fits.into_iter().enumerate() {
+                rows.push((format!("- {}", terms[drops[i]].label), drop_models[i].clone(), fit));
+            }
+            for (i, fit) in add_fits.into_iter().enumerate() {
+                if fit.edf != current.edf {
+                    rows.push((format!("+ {}", terms[adds[i]].label), add_models[i].clone(), fit));
+                }
+            }
+            let best = best_row(&rows);
+            if best == 0 {
+                break;
+            }
+            rows.swap_remove(best)
+        };
+        monitor.step((round + 1).min(total_rounds), total_rounds)?;
+        let previous_aic = current.aic;
+        model = next_model;
+        current = next;
+        if current.aic >= previous_aic + 1e-7 {
+            // step() keeps the new fit but does not record it
+            break;
+        }
+        path.push(StepRecord { change, ..current.clone() });
+    }
+    Ok(StepResult { path, final_terms: model, n_fits })
+}
+
+/// Index of the smallest AIC, first on ties, NaN last (R's `order()`).
+fn best_row(rows: &[(String, Vec<usize>, StepRecord)]) -> usize {
+    let mut best = 0;
+    for (i, row) in rows.iter().enumerate().skip(1) {
+        let (a, b) = (row.2.aic, rows[best].2.aic);
+        if !a.is_nan() && (b.is_nan() || a < b) {
+            best = i;
+        }
+    }
+    best
+}
+
+struct Search<'a> {
+    sorted: SortedSurv,
+    surv: &'a SurvData,
+    x: &'a Design<'a>,
+    terms: &'a [Term],
+    options: &'a StepOptions,
+}
+
+impl Search<'_> {
+    /// extractAIC of the model made of `model`'s terms.
+    fn fit(&self, model: &[usize]) -> StepRecord {
+        let columns: Vec<usize> = model.iter().flat_map(|&t| self.terms[t].columns.iter().copied()).collect();
+        let p = columns.len();
+        let mut work = Workspace::new(self.sorted.len(), p);
+        if p == 0 {
+            let loglik = crate::cox::iterate(&self.sorted, &mut work, self.options.ties, &[]);
+            return StepRecord { change: String::new(), loglik, edf: 0, aic: -2.0 * loglik };
+        }
+        for (i, &c) in columns.iter().enumerate() {
+            let values = self.sorted.order.iter().map(|&row| self.x.get(row, c));
+            work.set_sorted_column(i, values, true);
+        }
+        let raw = coxfit6(&self.sorted, &mut work, &vec![0.0; p], self.options.ties, &self.options.control);
+        let fit = finish_raw(&raw, p, self.surv.len(), self.surv.n_events(), f64::NEG_INFINITY, self.options.control, None);
+        StepRecord { change: String::new(), loglik: fit.loglik[1], edf: fit.df(), aic: fit.aic(self.options.k) }
+    }
+}
+
+/// `terms()` orders terms by degree, keeping the order of appearance within a degree.
+fn order_by_degree(terms: &[Term], mut model: Vec<usize>) -> Vec<usize> {
+    model.sort_by_key(|&t| terms[t].degree());
+    model
+}
+
+/// `factor.scope(...)$drop`: model terms outside `lower` that no other such term contains.
+fn drop_scope(terms: &[Term], model: &[usize], lower: &[usize]) -> Vec<usize> {
+    let free: Vec<usize> = model.iter().copied().filter(|t| !lower.contains(t)).collect();
+    if free.len() <= 1 {
+        return free;
+    }
+    free.iter()
+        .copied()
+        .filter(|&i| {
+            let own = terms[i].degree();
+            let max_shared = free.iter().filter(|&&j| j != i).map(|&j| terms[i].shared(&terms[j])).max().unwrap_or(0);
+            max_shared != own
+        })
+        .collect()
+}
+
+/// `factor.scope(...)$add`: upper-scope terms not in the model none of whose margins is
+/// itself still waiting to be added.
+fn add_scope(terms: &[Term], model: &[usize]) -> Vec<usize> {
+    let candidates: Vec<usize> = (0..terms.len()).filter(|t| !model.contains(t)).collect();
+    if candidates.len() <= 1 {
+        return candidates;
+    }
+    let mut keep = vec![true; candidates.len()];
+    for (a, &i) in candidates.iter().enumerate() {
+        for (b, &j) in candidates.iter().enumerate() {
+            if a != b && terms[i].shared(&terms[j]) >= terms[i].degree() {
+                keep[b] = false;
+            }
+        }
+    }
+    candidates.into_iter().zip(keep).filter(|(_, k)| *k).map(|(t, _)| t).collect()
+}
+
+fn check_terms(terms: &[Term], lower: &[usize], start: &[usize], p: usize) -> Result<(), SurvivalError> {
+    if terms.iter().any(|t| t.columns.iter().any(|&c| c >= p)) {
+        return Err(SurvivalError::invalid("formula", "a term refers to a column outside the design"));
+    }
+    if lower.iter().chain(start).any(|&t| t >= terms.len()) {
+        return Err(SurvivalError::invalid("keep", "refers to a term outside the formula"));
+    }
+    if let Some(&t) = lower.iter().find(|t| !start.contains(t)) {
+        return Err(SurvivalError::invalid("keep", format!("term `{}` is not in the starting model", terms[t].label)));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn term(label: &str, variables: &[usize]) -> Term {
+        Term { label: label.into(), variables: variables.to_vec(), columns: Vec::new() }
+    }
+
+    #[test]
+    fn marginality_of_scopes() {
+        // a, b, c, a:b
+        let terms = vec![term("a", &[0]), term("b", &[1]), term("c", &[2]), term("a:b", &[0, 1])];
+        assert_eq!(drop_scope(&terms, &[0, 1, 2, 3], &[]), vec![2, 3]);
+        assert_eq!(drop_scope(&terms, &[0, 1, 2, 3], &[2]), vec![3]);
+        assert_eq!(drop_scope(&terms, &[0, 1, 2], &[]), vec![0, 1, 2]);
+        // a:b can only be added once a and b are in
+        assert_eq!(add_scope(&terms, &[2]), vec![0, 1]);
+        assert_eq!(add_scope(&terms, &[0, 2]), vec![1]);
+        assert_eq!(add_scope(&terms, &[0, 1, 2]), vec![3]);
+    }
+}
