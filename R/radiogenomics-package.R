@@ -14,3 +14,7 @@
 
 # ggplot2's `.data` pronoun, used in aes(); provided by ggplot2's data mask at run time.
 utils::globalVariables(".data")
+
+# The stats generics this package adds methods to (so the namespace loads with only base attached).
+#' @importFrom stats coef confint extractAIC logLik nobs predict vcov
+NULL
