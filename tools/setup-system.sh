@@ -6,7 +6,7 @@ set -euo pipefail
 debian_packages=(
   r-base-dev pandoc qpdf
   r-cran-testthat r-cran-roxygen2 r-cran-knitr r-cran-rmarkdown
-  r-cran-survival r-cran-survminer r-cran-ggplot2 r-cran-broom r-cran-jsonlite
+  r-cran-survival r-cran-survminer r-cran-ggplot2 r-cran-broom r-cran-jsonlite r-cran-tibble r-cran-generics
   r-bioc-summarizedexperiment r-bioc-biocparallel r-bioc-gseabase
   r-cran-proc r-cran-glmnet r-cran-ranger r-cran-e1071 r-cran-gbm
 )
