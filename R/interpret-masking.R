@@ -64,7 +64,7 @@ gene_masking <- function(model, x, y, gene_sets, min_size = 1, max_size = 500, n
   check_number(n_threads, "n_threads", min = 1, integer = TRUE)
   seed <- resolve_seed(seed)
   data <- masking_data(model, x, y, assay)
-  sets <- gene_set_indices(as_gene_set_list(gene_sets), model$genes)
+  sets <- gene_set_indices(lapply(as_gene_sets(gene_sets), unique), model$genes)
 
   in_range <- sets$size == 0L | (sets$size >= min_size & sets$size <= max_size)
   dropped <- data.frame(gene_set = sets$name[!in_range], size = sets$size[!in_range], stringsAsFactors = FALSE)
@@ -179,45 +179,6 @@ masking_table <- function(res, classes, ..., extra = list()) {
     if (!is.null(res[[score]])) out[[score]] <- as.vector(t(res[[score]]))
   }
   out
-}
-
-# Gene sets as a named list of character vectors.
-as_gene_set_list <- function(gene_sets, arg = "gene_sets") {
-  if (is.character(gene_sets) && length(gene_sets) == 1L && !is.na(gene_sets)) {
-    if (!file.exists(gene_sets)) rg_abort(sprintf("`%s` (\"%s\") is not a file; give a named list or a GMT path.", arg, gene_sets))
-    gene_sets <- read_gene_set_file(gene_sets)
-  } else if (methods::is(gene_sets, "GeneSetCollection")) {
-    if (!requireNamespace("GSEABase", quietly = TRUE)) {
-      rg_abort(sprintf("`%s` is a GeneSetCollection but GSEABase is not installed.", arg))
-    }
-    gene_sets <- GSEABase::geneIds(gene_sets)
-  }
-  if (!is.list(gene_sets) || length(gene_sets) == 0L) {
-    rg_abort(sprintf("`%s` must be a named list of gene vectors, a GMT file path or a GeneSetCollection, not %s.",
-                     arg, describe(gene_sets)))
-  }
-  set_names <- names(gene_sets)
-  if (is.null(set_names) || anyNA(set_names) || any(set_names == "")) {
-    rg_abort(sprintf("`%s` must be a named list: every set needs a name.", arg))
-  }
-  if (anyDuplicated(set_names)) {
-    rg_abort(sprintf("`%s` has duplicated set names (e.g. %s).", arg, set_names[anyDuplicated(set_names)]))
-  }
-  bad <- !vapply(gene_sets, function(s) is.character(s) || is.factor(s), logical(1))
-  if (any(bad)) {
-    rg_abort(sprintf("`%s` must hold character vectors of gene names; %s is %s.", arg,
-                     set_names[which(bad)[1L]], describe(gene_sets[[which(bad)[1L]]])))
-  }
-  lapply(gene_sets, function(s) unique(as.character(s[!is.na(s) & s != ""])))
-}
-
-# read_gmt() (gene-set capability) when available, else a minimal GMT reader.
-read_gene_set_file <- function(path) {
-  reader <- get0("read_gmt", envir = asNamespace("radiogenomics"), mode = "function", inherits = FALSE)
-  if (!is.null(reader)) return(reader(path))
-  lines <- readLines(path, warn = FALSE)
-  fields <- strsplit(lines[nzchar(lines)], "\t", fixed = TRUE)
-  stats::setNames(lapply(fields, function(f) f[-(1:2)]), vapply(fields, `[[`, "", 1L))
 }
 
 # One row per set: name, 1-based model-gene indices (list column), size and coverage.

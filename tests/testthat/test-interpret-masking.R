@@ -98,7 +98,7 @@ test_that("gene sets can come from a GMT file", {
 test_that("bad arguments are classed errors naming the argument", {
   expect_error(gene_masking(fit_bin, x, cohort$traits$binary, list(c("G001"))), "`gene_sets`",
                class = "radiogenomics_invalid_argument")
-  expect_error(gene_masking(fit_bin, x, cohort$traits$binary, list(a = 1:3)), "`gene_sets`",
+  expect_error(gene_masking(fit_bin, x, cohort$traits$binary, list(a = list("G001"))), "`gene_sets`",
                class = "radiogenomics_invalid_argument")
   expect_error(gene_masking(fit_bin, x, cohort$traits$binary, "/no/such/file.gmt"), "`gene_sets`",
                class = "radiogenomics_invalid_argument")
