@@ -50,6 +50,7 @@ if [ -z "$CUDARC" ]; then cargo fetch --quiet; CUDARC=$(ls -d "${CARGO_HOME:-$HO
 grep -oh "fn cu[A-Za-z0-9_]*(" "$CUDARC/src/driver/sys/mod.rs" | sed 's/^fn //; s/($//' | sort -u \
   | awk '{ printf "void %s(void) {}\n", $1 }' > "$WORK/libcuda-stub.c"
 cc -shared -fPIC -o "$CUDA_ROOT/lib/libcuda.so" -Wl,-soname,libcuda.so.1 "$WORK/libcuda-stub.c"
+ln -sf libcuda.so "$CUDA_ROOT/lib/libcuda.so.1"  # for loading the test executables in step 4c
 echo "$(wc -l < "$WORK/libcuda-stub.c") driver symbols stubbed"
 
 export CARGO_TARGET_DIR=$WORK/target
