@@ -5,7 +5,8 @@
 # Usage: Rscript bench/masking.R        (from the project root; R_LIBS pointing at the package)
 # Environment: THREADS (2), N_RANDOM_SETS (2000), TORCH_SETS (all: PyTorch masks every set; a
 # number times that many and extrapolates per set, since a dense pass costs the same for every
-# set), SINGLE_GENES (all 12,042; a number times that many genes and extrapolates).
+# set), ROUNDS (1: alternate ours and PyTorch in this many slices, for a busy shared machine),
+# SINGLE_GENES (all 12,042; a number times that many genes and extrapolates).
 # PyTorch is installed from PyPI into bench/.venv when missing (shared with bench/nn-train.sh).
 suppressPackageStartupMessages(library(radiogenomics))
 env_int <- function(name, default) {
@@ -54,30 +55,45 @@ names(sets) <- c(sprintf("hallmark_like_%02d", seq_along(hallmark_sizes)), sprin
 cat(sprintf("paper network (12,042 -> 4000/2000/1000 -> 1), %d samples, %d threads; %d sets (50 hallmark-sized + %d random, 15-500 genes, mean size %.0f)\n",
             n_samples, threads, length(sets), n_random_sets, mean(sizes)))
 
-# ---- ours ------------------------------------------------------------------------------------
-ours <- timings(masking <- gene_masking(fit, x, y, sets, max_size = 500, verbose = FALSE))
-ours_sets <- ours[["wall"]]
-cat(sprintf("gene_masking():             %8.1f s  (%.1f ms per set; CPU %.1f s)\n", ours_sets, 1e3 * ours_sets / length(sets),
-            ours[["cpu"]]))
-
-# ---- PyTorch, naive dense masking ------------------------------------------------------------
+# ---- set masking: ours vs PyTorch naive dense masking, in alternating rounds ----------------------
+# The machine is shared: ROUNDS alternates slices of our run with slices of PyTorch's so both see
+# the same average load (the PyTorch process start-up is outside its timed loop).
 writeBin(fit$weights, file.path(work, "weights.safetensors"))
 writeBin(as.double(x[fit$genes, ]), file.path(work, "x.f64"))
 writeLines(vapply(sets, function(s) paste(match(s, fit$genes) - 1L, collapse = " "), ""), file.path(work, "sets.txt"))
 writeLines(as.character(as.integer(y == fit$positive)), file.path(work, "y.txt"))
-torch_sets <- env_int("TORCH_SETS", length(sets))
-out <- system2(python, c("bench/masking.py", work, threads, n_samples, torch_sets), stdout = TRUE)
-torch <- as.list(stats::setNames(as.numeric(sub(".*=", "", out)), sub("=.*", "", out)))
-torch_sets_s <- torch$seconds_per_set * length(sets)
-torch_cpu_s <- torch$cpu_per_set * length(sets)
-cat(sprintf("PyTorch naive masking:      %8.1f s  (%.1f ms per set, %d sets timed%s; CPU %.1f s)\n", torch_sets_s,
-            1e3 * torch$seconds_per_set, as.integer(torch$sets_timed),
-            if (torch$sets_timed < length(sets)) ", extrapolated to all sets" else "", torch_cpu_s))
-cat(sprintf("ratio PyTorch / ours:       %8.2f x wall, %.2f x CPU   (FLOP ceiling at equal rate: %.2f x)\n",
-            torch_sets_s / ours_sets, torch_cpu_s / ours[["cpu"]], 58.2e6 / (10.0e6 + mean(sizes) * 4000)))
-torch_auc <- scan(file.path(work, "auc.txt"), quiet = TRUE)
+rounds <- env_int("ROUNDS", 1L)
+torch_sets <- min(env_int("TORCH_SETS", length(sets)), length(sets))
+slices <- function(k) split(seq_len(k), ceiling(seq_len(k) * rounds / k))
+ours_slices <- slices(length(sets))
+torch_slices <- slices(torch_sets)
+ours <- c(wall = 0, cpu = 0)
+torch <- c(wall = 0, cpu = 0)
+masking <- NULL
+torch_auc <- numeric(0)
+for (r in seq_len(rounds)) {
+  t <- timings(part <- gene_masking(fit, x, y, sets[ours_slices[[r]]], max_size = 500, verbose = FALSE))
+  ours <- ours + t
+  masking <- rbind(masking, part)
+  first <- torch_slices[[r]][[1L]] - 1L
+  out <- system2(python, c("bench/masking.py", work, threads, n_samples, first, length(torch_slices[[r]])), stdout = TRUE)
+  v <- as.list(stats::setNames(as.numeric(sub(".*=", "", out)), sub("=.*", "", out)))
+  torch <- torch + c(wall = v$seconds, cpu = v$cpu)
+  torch_saliency <- v$saliency
+  torch_auc <- c(torch_auc, scan(file.path(work, sprintf("auc_%d.txt", first)), quiet = TRUE))
+}
+per_set <- function(t, k) 1e3 * t / k
+cat(sprintf("gene_masking():             %8.1f s  (%.1f ms per set; CPU %.1f s)\n", ours[["wall"]],
+            per_set(ours[["wall"]], length(sets)), ours[["cpu"]]))
+scale <- length(sets) / torch_sets
+cat(sprintf("PyTorch naive masking:      %8.1f s  (%.1f ms per set, %d sets timed%s; CPU %.1f s)\n", torch[["wall"]] * scale,
+            per_set(torch[["wall"]], torch_sets), torch_sets,
+            if (torch_sets < length(sets)) ", extrapolated to all sets" else "", torch[["cpu"]] * scale))
+cat(sprintf("ratio PyTorch / ours:       %8.2f x wall, %.2f x CPU   (FLOP ceiling at equal rate: %.2f x; %d alternating rounds)\n",
+            torch[["wall"]] * scale / ours[["wall"]], torch[["cpu"]] * scale / ours[["cpu"]],
+            58.2e6 / (10.0e6 + mean(sizes) * 4000), rounds))
 cat(sprintf("same AUCs: max |ours - PyTorch| over the %d timed sets = %.2g\n", length(torch_auc),
-            max(abs(masking$auc[seq_along(torch_auc)] - torch_auc))))
+            max(abs(masking$auc[seq_len(torch_sets)] - torch_auc))))
 
 # ---- single genes and saliency ------------------------------------------------------------------
 single_n <- env_int("SINGLE_GENES", n_genes)
@@ -92,5 +108,5 @@ for (method in c("gradient", "integrated")) {
   cat(sprintf("gene_saliency(%-10s):  %8.2f s  for %d samples%s\n", sprintf("\"%s\"", method), s, n_samples,
               if (method == "integrated") " (50 steps)" else ""))
 }
-cat(sprintf("PyTorch input gradient:     %8.2f s  for %d samples (one batched autograd pass)\n", torch$saliency, n_samples))
+cat(sprintf("PyTorch input gradient:     %8.2f s  for %d samples (one batched autograd pass)\n", torch_saliency, n_samples))
 unlink(work, recursive = TRUE)

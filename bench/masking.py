@@ -1,11 +1,11 @@
 """Naive dense gene masking in PyTorch CPU (run by bench/masking.R; prints key=value lines).
 
-Usage: python bench/masking.py <work dir> <n_threads> <n_samples> <n_sets to time>
+Usage: python bench/masking.py <work dir> <n_threads> <n_samples> <first set (0-based)> <n_sets to time>
 Loads our network's safetensors bytes (weights stored [in, out]) into an ordinary
 nn.Sequential (Linear -> BatchNorm1d (eval) -> Tanh ..., Linear -> Sigmoid), standardizes the
 samples with the stored training mean/SD, and for every gene set builds the masked matrix (zeros
 = training mean outside the set) and runs the whole network on it, as the reference code does
-with `model.predict`. Writes the AUC of each timed set to <work dir>/auc.txt.
+with `model.predict`. Writes the AUC of each timed set to <work dir>/auc_<first>.txt.
 """
 import json
 import struct
@@ -16,7 +16,8 @@ import numpy as np
 import torch
 from torch import nn
 
-work, threads, n, n_timed = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])
+work, threads, n = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+first, n_timed = int(sys.argv[4]), int(sys.argv[5])
 torch.set_num_threads(threads)
 
 
@@ -79,7 +80,7 @@ def roc_auc(truth, score):
     return (ranks[truth == 1].sum() - pos * (pos + 1) / 2) / (pos * (len(truth) - pos))
 
 
-timed = sets[:n_timed]
+timed = sets[first : first + n_timed]
 aucs = []
 with torch.no_grad():
     model(z)  # warm-up
@@ -98,8 +99,7 @@ inp = z.clone().requires_grad_(True)
 logit_model(inp)[:, 0].sum().backward()
 saliency = time.perf_counter() - start
 
-np.savetxt(f"{work}/auc.txt", np.array(aucs))
-print(f"seconds_per_set={elapsed / len(timed)}")
-print(f"cpu_per_set={cpu / len(timed)}")
-print(f"sets_timed={len(timed)}")
+np.savetxt(f"{work}/auc_{first}.txt", np.array(aucs))
+print(f"seconds={elapsed}")
+print(f"cpu={cpu}")
 print(f"saliency={saliency}")
