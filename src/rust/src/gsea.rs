@@ -84,6 +84,7 @@ fn rg_gsea(
     n_threads: f64,
     verbose: bool,
 ) -> Robj {
+    rg_core::guard_rayon_after_fork();
     let genes = strings(&genes);
     let values = doubles(&scores);
     let sets = gene_sets(&set_names, &sets);

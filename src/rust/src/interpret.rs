@@ -82,6 +82,7 @@ fn p_matrix(rows: &[SetMasking], pick: impl Fn(&SetMasking) -> &Option<Vec<f64>>
 fn rg_gene_masking(
     ptr: Robj, weights: Robj, x: Robj, y: Robj, sets: List, n_random: i32, seed: f64, n_threads: i32, verbose: bool,
 ) -> Robj {
+    rg_core::guard_rayon_after_fork();
     let result = Live::get(&ptr, &weights).and_then(|live| {
         let net = live.net();
         let (z, n) = standardized(net, &x)?;
@@ -108,6 +109,7 @@ fn rg_gene_masking(
 /// Scores of every single gene `genes` (1-based model-gene indices): list(auc, ap, pr_auc).
 #[extendr]
 fn rg_single_gene_masking(ptr: Robj, weights: Robj, x: Robj, y: Robj, genes: Robj, n_threads: i32, verbose: bool) -> Robj {
+    rg_core::guard_rayon_after_fork();
     let result = Live::get(&ptr, &weights).and_then(|live| {
         let net = live.net();
         let (z, n) = standardized(net, &x)?;
@@ -135,6 +137,7 @@ fn rg_gene_saliency(
     ptr: Robj, weights: Robj, x: Robj, outputs: Robj, method: &str, steps: i32, of: &str, absolute: bool,
     minmax: bool, n_threads: i32, verbose: bool,
 ) -> Robj {
+    rg_core::guard_rayon_after_fork();
     let result = Live::get(&ptr, &weights).and_then(|live| {
         let net = live.net();
         let (z, n) = standardized(net, &x)?;
@@ -164,6 +167,7 @@ fn rg_gene_saliency(
 /// list(link, prob), each a vector of outputs × samples × masks (R's column-major order).
 #[extendr]
 fn rg_masked_predictions(ptr: Robj, weights: Robj, x: Robj, masks: Robj, single: bool) -> Robj {
+    rg_core::guard_rayon_after_fork();
     let result = Live::get(&ptr, &weights).and_then(|live| {
         let net = live.net();
         let (z, n) = standardized(net, &x)?;

@@ -174,6 +174,7 @@ impl Monitor for EpochPrinter {
 /// epochs_run, stopped_early, restored_best, mean, sd).
 #[extendr]
 fn rg_nn_fit(x: Robj, genes: Robj, y: Robj, validation: Robj, weights: Robj, pretrained: Robj, spec: Robj, control: Robj, verbose: bool) -> Robj {
+    rg_core::guard_rayon_after_fork();
     match fit_network(&x, &genes, &y, &validation, &weights, &pretrained, &spec, &control, verbose) {
         Ok(value) => value,
         Err(e) => error_robj(&e),
@@ -287,6 +288,7 @@ fn rg_nn_ptr_alive(ptr: Robj) -> bool {
 /// list(link, prob), each samples × outputs.
 #[extendr]
 fn rg_nn_predict(ptr: Robj, weights: Robj, x: Robj) -> Robj {
+    rg_core::guard_rayon_after_fork();
     let result = Live::get(&ptr, &weights).and_then(|live| {
         let net = live.net();
         let raw = crate::convert::doubles(&x);

@@ -8,6 +8,7 @@ use rg_core::simulate::{simulate_modules, ModuleDesign};
 /// Returns list(expression = genes × samples matrix, activity = samples × modules matrix).
 #[extendr]
 fn rg_simulate_modules(n_genes: f64, n_samples: f64, n_modules: f64, module_size: f64, seed: f64, verbose: bool) -> Robj {
+    rg_core::guard_rayon_after_fork();
     let design = ModuleDesign {
         n_genes: n_genes as usize,
         n_samples: n_samples as usize,

@@ -181,6 +181,7 @@ fn rg_cox_screen(
     n_threads: f64,
     verbose: bool,
 ) -> Robj {
+    rg_core::guard_rayon_after_fork();
     let values = doubles(&x);
     let cov_values = optional_doubles(&covariates).unwrap_or_default();
     let mut monitor = RMonitor::new("Cox screening", verbose);
@@ -246,6 +247,7 @@ fn rg_cox_stepwise(
     n_threads: f64,
     verbose: bool,
 ) -> Robj {
+    rg_core::guard_rayon_after_fork();
     let values = doubles(&x);
     let columns: Vec<Vec<usize>> = term_columns.values().map(|v| codes(&v)).collect();
     let variables: Vec<Vec<usize>> = term_variables.values().map(|v| codes(&v)).collect();
