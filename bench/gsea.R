@@ -16,7 +16,7 @@
 #   GSEA_BENCH_W3_SAMPLES=n       rankings timed for gseapy permutation mode on W3 (default 10,
 #                                 extrapolated linearly to 200 and labelled so; 200 = full, ~1.7 h)
 #   GSEA_BENCH_WORKLOADS=W1,W3    which workloads to run (default W1,W2,W3)
-# gseapy is installed into bench/.venv from PyPI on first use.
+# gseapy is installed into $BENCH_VENV (default ~/.cache/radiogenomics/bench-venv) from PyPI on first use.
 
 suppressPackageStartupMessages(library(radiogenomics))
 options(width = 200)
@@ -36,12 +36,13 @@ n_genes <- 12042L
 n_rankings <- 200L
 
 # ---- gseapy in a venv -----------------------------------------------------------------------
-venv <- file.path(bench_dir, ".venv")
+venv <- Sys.getenv("BENCH_VENV", path.expand("~/.cache/radiogenomics/bench-venv"))
 python <- file.path(venv, "bin", "python")
 if (!file.exists(python) || system2(python, c("-c", shQuote("import gseapy")), stdout = FALSE, stderr = FALSE) != 0) {
   message("installing gseapy into ", venv, " ...")
+  dir.create(dirname(venv), recursive = TRUE, showWarnings = FALSE)
   stopifnot(system2("python3", c("-m", "venv", venv)) == 0)
-  stopifnot(system2(file.path(venv, "bin", "pip"), c("install", "-q", "gseapy")) == 0)
+  stopifnot(system2(python, c("-m", "pip", "install", "-q", "gseapy")) == 0)
 }
 gseapy_version <- system2(python, c("-c", shQuote("import gseapy; print(gseapy.__version__)")), stdout = TRUE)
 

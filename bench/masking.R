@@ -7,7 +7,8 @@
 # number times that many and extrapolates per set, since a dense pass costs the same for every
 # set), ROUNDS (1: alternate ours and PyTorch in this many slices, for a busy shared machine),
 # SINGLE_GENES (all 12,042; a number times that many genes and extrapolates).
-# PyTorch is installed from PyPI into bench/.venv when missing (shared with bench/nn-train.sh).
+# PyTorch is installed from PyPI into $BENCH_VENV (default ~/.cache/radiogenomics/bench-venv)
+# when missing (shared with bench/nn-train.sh and bench/gsea.R).
 suppressPackageStartupMessages(library(radiogenomics))
 env_int <- function(name, default) {
   v <- Sys.getenv(name, "")
@@ -16,12 +17,13 @@ env_int <- function(name, default) {
 threads <- env_int("THREADS", 2L)
 n_random_sets <- env_int("N_RANDOM_SETS", 2000L)
 options(radiogenomics.threads = threads)
-venv <- "bench/.venv"
+venv <- Sys.getenv("BENCH_VENV", path.expand("~/.cache/radiogenomics/bench-venv"))
 python <- file.path(venv, "bin", "python")
 if (system2(python, c("-c", shQuote("import torch, numpy")), stdout = FALSE, stderr = FALSE) != 0L) {
   message("installing PyTorch into ", venv, " (from PyPI) ...")
+  dir.create(dirname(venv), recursive = TRUE, showWarnings = FALSE)
   system2("python3", c("-m", "venv", venv))
-  system2(file.path(venv, "bin", "pip"), c("install", "--quiet", "--progress-bar", "off", "torch", "numpy"))
+  system2(python, c("-m", "pip", "install", "--quiet", "--progress-bar", "off", "torch", "numpy"))
 }
 work <- tempfile("masking-bench-")
 dir.create(work)

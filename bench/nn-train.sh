@@ -6,18 +6,19 @@
 # pass, peak resident memory, and ratios ours / PyTorch. Not part of the test suite.
 #
 # Usage: bench/nn-train.sh            (EPOCHS=3 THREADS=2 RLIB=.rlib by default)
-# PyTorch is installed from PyPI into bench/.venv on the first run.
+# PyTorch is installed from PyPI into $BENCH_VENV (default ~/.cache/radiogenomics/bench-venv, outside
+# the source tree so package builds don't copy it) on the first run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 EPOCHS=${EPOCHS:-3}
 THREADS=${THREADS:-2}
 RLIB=${RLIB:-$PWD/.rlib}
-VENV=bench/.venv
+VENV=${BENCH_VENV:-$HOME/.cache/radiogenomics/bench-venv}
 
 if ! "$VENV/bin/python" -c "import torch" 2>/dev/null; then
   echo "installing PyTorch into $VENV (from PyPI) ..." >&2
-  python3 -m venv "$VENV"
-  "$VENV/bin/pip" install --quiet --progress-bar off torch numpy
+  mkdir -p "$(dirname "$VENV")" && python3 -m venv "$VENV"
+  "$VENV/bin/python" -m pip install --quiet --progress-bar off torch numpy
 fi
 export OMP_NUM_THREADS=$THREADS MKL_NUM_THREADS=$THREADS RAYON_NUM_THREADS=$THREADS
 
