@@ -8,21 +8,21 @@
 //! - [`metrics`]: ROC AUC, average precision, trapezoidal PR-AUC, multi-class averages, R², MAE, MAPE;
 //! - [`adjust`]: Benjamini–Hochberg and Bonferroni p-value adjustment;
 //! - [`kmeans`]: exact two-cluster k-means in one dimension (binarizing continuous traits);
-//! - [`fork`]: keeping rayon usable in forked R workers.
+//! - [`threads`]: rayon pools of a chosen size, kept usable in forked R workers.
 
 pub mod adjust;
 pub mod error;
 pub mod expression;
-pub mod fork;
 pub mod kmeans;
 pub mod folds;
 pub mod metrics;
 pub mod monitor;
 pub mod rng;
 pub mod simulate;
+pub mod threads;
 
 pub use error::{CoreError, ErrorInfo, ErrorKind};
 pub use expression::ExpressionView;
-pub use fork::guard_rayon_after_fork;
+pub use threads::guard_rayon_after_fork;
 pub use monitor::{Interrupted, Monitor, Silent};
 pub use rng::RngStream;

@@ -15,6 +15,7 @@ use crate::network::{check_matrix, DenseLayer, Network, Outputs};
 use crate::optim::OptimizerConfig;
 use crate::spec::{Activation, Loss};
 use rg_core::metrics::{self, BinaryMetric};
+use rg_core::threads::in_pool;
 use rg_core::{Monitor, RngStream};
 
 /// What the outputs mean, which decides the metrics recorded per epoch.
@@ -282,21 +283,7 @@ pub fn fit(
 }
 
 fn thread_pool(n: usize) -> Result<Option<rayon::ThreadPool>> {
-    if n == 0 {
-        return Ok(None);
-    }
-    rayon::ThreadPoolBuilder::new()
-        .num_threads(n)
-        .build()
-        .map(Some)
-        .map_err(|e| NnError::invalid("n_threads", format!("could not start {n} threads: {e}")))
-}
-
-fn in_pool<R: Send>(pool: Option<&rayon::ThreadPool>, f: impl FnOnce() -> R + Send) -> R {
-    match pool {
-        Some(p) => p.install(f),
-        None => f(),
-    }
+    rg_core::threads::thread_pool(n).map_err(|e| NnError::invalid("n_threads", format!("could not start {n} threads: {e}")))
 }
 
 /// Rows `idx` of a row-major matrix with `width` columns, into `out`.

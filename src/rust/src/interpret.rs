@@ -11,33 +11,8 @@ use extendr_api::prelude::*;
 use rg_interpret::{
     InterpretError, Masks, MaskingOptions, RandomSets, SaliencyMethod, SaliencyOptions, Scores, SetMasking, Truth,
 };
-use rg_nn::{GradientOf, Network, NnError};
-
-/// The live network behind an `rg_network` (its external pointer, or rebuilt from `weights`
-/// after deserialization), as in `nn.rs`.
-enum Live {
-    Pointer(ExternalPtr<Network>),
-    Rebuilt(Network),
-}
-
-impl Live {
-    fn get(ptr: &Robj, weights: &Robj) -> Result<Self, InterpretError> {
-        if let Ok(p) = ExternalPtr::<Network>::try_from(ptr) {
-            if p.try_addr().is_ok() {
-                return Ok(Live::Pointer(p));
-            }
-        }
-        let bytes = weights.as_raw_slice().ok_or_else(|| NnError::corrupt("model", "its `weights` are missing"))?;
-        Ok(Live::Rebuilt(Network::from_bytes(bytes)?))
-    }
-
-    fn net(&self) -> &Network {
-        match self {
-            Live::Pointer(p) => p.as_ref(),
-            Live::Rebuilt(n) => n,
-        }
-    }
-}
+use crate::nn::Live;
+use rg_nn::{GradientOf, Network};
 
 /// `x` (genes × samples in model gene order, raw values) standardized with the model's
 /// training mean and SD: (z, n_samples).
@@ -83,7 +58,7 @@ fn rg_gene_masking(
     ptr: Robj, weights: Robj, x: Robj, y: Robj, sets: List, n_random: i32, seed: f64, n_threads: i32, verbose: bool,
 ) -> Robj {
     rg_core::guard_rayon_after_fork();
-    let result = Live::get(&ptr, &weights).and_then(|live| {
+    let result = Live::get(&ptr, &weights).map_err(InterpretError::from).and_then(|live| {
         let net = live.net();
         let (z, n) = standardized(net, &x)?;
         let truth = truth(&y, n, net.n_outputs())?;
@@ -110,7 +85,7 @@ fn rg_gene_masking(
 #[extendr]
 fn rg_single_gene_masking(ptr: Robj, weights: Robj, x: Robj, y: Robj, genes: Robj, n_threads: i32, verbose: bool) -> Robj {
     rg_core::guard_rayon_after_fork();
-    let result = Live::get(&ptr, &weights).and_then(|live| {
+    let result = Live::get(&ptr, &weights).map_err(InterpretError::from).and_then(|live| {
         let net = live.net();
         let (z, n) = standardized(net, &x)?;
         let truth = truth(&y, n, net.n_outputs())?;
@@ -138,7 +113,7 @@ fn rg_gene_saliency(
     minmax: bool, n_threads: i32, verbose: bool,
 ) -> Robj {
     rg_core::guard_rayon_after_fork();
-    let result = Live::get(&ptr, &weights).and_then(|live| {
+    let result = Live::get(&ptr, &weights).map_err(InterpretError::from).and_then(|live| {
         let net = live.net();
         let (z, n) = standardized(net, &x)?;
         let method = match method {
@@ -168,7 +143,7 @@ fn rg_gene_saliency(
 #[extendr]
 fn rg_masked_predictions(ptr: Robj, weights: Robj, x: Robj, masks: Robj, single: bool) -> Robj {
     rg_core::guard_rayon_after_fork();
-    let result = Live::get(&ptr, &weights).and_then(|live| {
+    let result = Live::get(&ptr, &weights).map_err(InterpretError::from).and_then(|live| {
         let net = live.net();
         let (z, n) = standardized(net, &x)?;
         let options = MaskingOptions::default();

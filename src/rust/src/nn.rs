@@ -247,23 +247,25 @@ fn fit_network(
 
 // ---- the live model -------------------------------------------------------------------------
 
-enum Live {
+/// The live network behind an `rg_network`: its external pointer, or, after deserialization
+/// (`readRDS()` leaves the pointer dead), rebuilt from the stored `weights`.
+pub(crate) enum Live {
     Pointer(ExternalPtr<Network>),
     Rebuilt(Network),
 }
 
 impl Live {
-    fn get(ptr: &Robj, weights: &Robj) -> Result<Self, NnError> {
+    pub(crate) fn get(ptr: &Robj, weights: &Robj) -> Result<Self, NnError> {
         if let Ok(p) = ExternalPtr::<Network>::try_from(ptr) {
             if p.try_addr().is_ok() {
                 return Ok(Live::Pointer(p));
             }
         }
-        let bytes = weights.as_raw_slice().ok_or_else(|| NnError::corrupt("object", "its `weights` are missing"))?;
+        let bytes = weights.as_raw_slice().ok_or_else(|| NnError::corrupt("model", "its `weights` are missing"))?;
         Ok(Live::Rebuilt(Network::from_bytes(bytes)?))
     }
 
-    fn net(&self) -> &Network {
+    pub(crate) fn net(&self) -> &Network {
         match self {
             Live::Pointer(p) => p.as_ref(),
             Live::Rebuilt(n) => n,

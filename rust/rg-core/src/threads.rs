@@ -1,12 +1,31 @@
-//! Fork safety for rayon. A forked process (R's `parallel::mcparallel`, BiocParallel's
+//! Rayon pools: one of a chosen size per job, and fork safety.
+//!
+//! A forked process (R's `parallel::mcparallel`, BiocParallel's
 //! `MulticoreParam`) inherits the parent's memory, including rayon's global pool, but none of its
 //! threads: a parallel iterator that reaches that pool in the child waits forever for workers that
 //! do not exist. [`guard_rayon_after_fork`], called at the top of every entry point, detects the
 //! child and makes its calling thread a one-thread rayon pool of its own, so work that names no
 //! pool runs serially there; pools built explicitly (`n_threads`) start their own threads as usual.
 
+use rayon::{ThreadPool, ThreadPoolBuildError};
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::OnceLock;
+
+/// A pool of `n_threads` workers, or `None` (run in the caller's current pool) when it is 0.
+pub fn thread_pool(n_threads: usize) -> Result<Option<ThreadPool>, ThreadPoolBuildError> {
+    if n_threads == 0 {
+        return Ok(None);
+    }
+    rayon::ThreadPoolBuilder::new().num_threads(n_threads).build().map(Some)
+}
+
+/// Runs `f` in `pool` (its parallel iterators use that pool's workers), or here when `None`.
+pub fn in_pool<R: Send>(pool: Option<&ThreadPool>, f: impl FnOnce() -> R + Send) -> R {
+    match pool {
+        Some(p) => p.install(f),
+        None => f(),
+    }
+}
 
 /// The process that made the first call: the only one whose global pool may have threads.
 static FIRST_CALLER: OnceLock<u32> = OnceLock::new();
