@@ -14,7 +14,9 @@
 #   4. builds rg-nn with `--features cuda` (candle-kernels' PTX + static kernels via nvcc,
 #      cudarc linked dynamically), links its test executables, runs the CPU tests of that build,
 #      and builds the R glue staticlib with the feature, printing the native libraries the R
-#      package must link (`-lcuda -lnvrtc -lcurand -lcublas -lcublasLt`).
+#      package must link (`-lcuda -lnvrtc -lcurand -lcublas -lcublasLt`);
+#   5. installs the R package with RADIOGENOMICS_FEATURES=cuda (tools/config.R adds those
+#      libraries and candle-kernels' static `moe` archive to PKG_LIBS) and loads it.
 # Uses its own target dir (target/cuda-check) so the normal build is untouched.
 #
 # Usage: tools/check-cuda-build.sh     (env: CUDA_CHECK_DIR, CUDA_COMPUTE_CAP)
@@ -66,4 +68,15 @@ LD_LIBRARY_PATH=$CUDA_ROOT/lib cargo test --release -p rg-nn --features cuda
 echo "== 4d. R glue staticlib with the feature"
 cargo rustc --release --lib -p radiogenomics-r --features cuda -- --print native-static-libs 2>&1 \
   | grep -E "native-static-libs|error" || true
+echo "== 5. install the R package with RADIOGENOMICS_FEATURES=cuda and load it (stub driver)"
+RLIB_CUDA=$WORK/rlib
+mkdir -p "$RLIB_CUDA"
+RADIOGENOMICS_FEATURES=cuda make install RLIB="$RLIB_CUDA"
+LD_LIBRARY_PATH=$CUDA_ROOT/lib R_LIBS=$RLIB_CUDA Rscript -e '
+  library(radiogenomics)
+  stopifnot(isTRUE(radiogenomics:::rg_nn_cuda_compiled()))
+  sim <- simulate_cohort(n_samples = 40, n_genes = 100, traits = "binary", seed = 1)
+  fit <- fit_network(sim$expression, sim$traits$binary, hidden = 8,
+                     control = nn_control(epochs = 3, seed = 1, verbose = FALSE))
+  cat("cuda build loaded; CPU fit ok:", length(predict(fit, sim$expression)), "predictions\n")'
 echo "OK: the cuda feature compiles and links (run time needs the NVIDIA driver and a GPU)."
