@@ -16,19 +16,25 @@
 #' per set, for its positive class; a multi-class (or multi-label) network gives one row per
 #' class (one-vs-rest) plus a `"micro"` row (one-hot truth and probabilities flattened).
 #'
+#' A regression network (continuous traits) is scored per target with [regression_metrics()]:
+#' `r2` (R², 1 - residual / total sum of squares, so a set can score below 0), `mae` and `mape`;
+#' its rows are ordered and p-values computed by `r2`.
+#'
 #' With `n_random > 0`, each set also gets empirical p-values: `n_random` random gene sets of
 #' the same size are drawn from the model's genes (once per distinct size, with their own
 #' random streams, so results do not depend on the thread count) and
 #' `p = (1 + #{random score >= set score}) / (1 + n_random)`, for `auc` (`p_auc`) and `ap`
-#' (`p_ap`). This goes beyond the reference method: it tells whether a set beats chance.
+#' (`p_ap`), or `r2` (`p_r2`) for regression. This goes beyond the reference method: it tells
+#' whether a set beats chance. (For regression the random sets are drawn with R's RNG under
+#' `seed`.)
 #'
-#' @param model A classification network from [fit_network()] (binary, multi-class or
-#'   multi-label).
+#' @param model A network from [fit_network()] (binary, multi-class, multi-label or regression).
 #' @param x Expression, genes x samples (matrix, data.frame or `SummarizedExperiment`),
 #'   standardized with the model's training mean and SD. Genes the model needs but `x` lacks are
 #'   set to their training mean (with a warning), as in `predict()`.
 #' @param y The samples' trait, as given to [fit_network()]: a factor / character / logical
-#'   vector (named by sample, or in the column order of `x`), or a 0/1 matrix for multi-label.
+#'   vector (named by sample, or in the column order of `x`), a 0/1 matrix for multi-label, or
+#'   the numeric target(s) of a regression network.
 #' @param gene_sets A named list of character vectors of gene symbols, the path of a GMT file,
 #'   or a `GSEABase::GeneSetCollection`. Genes absent from the model are dropped and counted.
 #' @param min_size,max_size Keep sets with this many genes present in the model (sets with no
@@ -40,8 +46,9 @@
 #' @param verbose Show progress (the job can be interrupted with Ctrl-C / Esc).
 #' @param n_threads Threads (default `getOption("radiogenomics.threads", 2)`).
 #' @return A data.frame of class `rg_masking`, one row per set and class, with columns
-#'   `gene_set`, `class`, `size` (genes of the set present in the model), `coverage` (present /
-#'   defined genes), `auc`, `ap`, `pr_auc`, and with `n_random > 0` also `p_auc`, `p_ap`.
+#'   `gene_set`, `class` (the class, or the target of a regression network), `size` (genes of
+#'   the set present in the model), `coverage` (present / defined genes), `auc`, `ap`, `pr_auc`
+#'   (regression: `r2`, `mae`, `mape`), and with `n_random > 0` also `p_auc`, `p_ap` (`p_r2`).
 #'   Attributes: `dropped` (sets outside `min_size`/`max_size`), `n_samples`, `n_random`, `seed`.
 #' @seealso [single_gene_masking()], [gene_saliency()], [plot_masking_heatmap()].
 #' @examples
@@ -73,10 +80,14 @@ gene_masking <- function(model, x, y, gene_sets, min_size = 1, max_size = 500, n
     rg_abort(sprintf("`gene_sets` has no set with %d to %d genes in the model.", min_size, max_size))
   }
 
-  res <- rust_result(rg_gene_masking(model$ptr, model$weights, data$x, data$truth, sets$index,
-                                     as.integer(n_random), seed, as.integer(n_threads), verbose))
-  out <- masking_table(res, score_classes(model), gene_set = sets$name,
-                       extra = list(size = sets$size, coverage = sets$coverage))
+  out <- if (is_regression(model)) {
+    regression_gene_masking(model, data, sets, n_random, seed, verbose)
+  } else {
+    res <- rust_result(rg_gene_masking(model$ptr, model$weights, data$x, data$truth, sets$index,
+                                       as.integer(n_random), seed, as.integer(n_threads), verbose))
+    masking_table(res, score_classes(model), gene_set = sets$name,
+                  extra = list(size = sets$size, coverage = sets$coverage))
+  }
   structure(out, class = c("rg_masking", "data.frame"), kind = "gene_set", dropped = dropped,
             n_samples = ncol(data$x), n_random = as.integer(n_random), seed = seed)
 }
@@ -94,7 +105,7 @@ gene_masking <- function(model, x, y, gene_sets, min_size = 1, max_size = 500, n
 #' @param genes Genes to evaluate (default: all of the model's genes); genes not in the model
 #'   are an error.
 #' @return A data.frame of class `rg_masking`, one row per gene and class, with columns `gene`,
-#'   `class`, `auc`, `ap`, `pr_auc`.
+#'   `class`, `auc`, `ap`, `pr_auc` (regression: `r2`, `mae`, `mape`, per target).
 #' @examples
 #' cohort <- simulate_cohort(n_samples = 120, n_genes = 300, traits = "binary", seed = 1)
 #' fit <- fit_network(cohort$expression, cohort$traits$binary, hidden = c(16, 8),
@@ -118,9 +129,13 @@ single_gene_masking <- function(model, x, y, genes = NULL, assay = 1L, verbose =
              class = c("radiogenomics_gene_mismatch", "radiogenomics_invalid_argument"))
   }
   data <- masking_data(model, x, y, assay)
-  res <- rust_result(rg_single_gene_masking(model$ptr, model$weights, data$x, data$truth,
-                                            match(genes, model$genes), as.integer(n_threads), verbose))
-  out <- masking_table(res, score_classes(model), gene = genes)
+  out <- if (is_regression(model)) {
+    regression_single_gene_masking(model, data, genes, verbose)
+  } else {
+    res <- rust_result(rg_single_gene_masking(model$ptr, model$weights, data$x, data$truth,
+                                              match(genes, model$genes), as.integer(n_threads), verbose))
+    masking_table(res, score_classes(model), gene = genes)
+  }
   structure(out, class = c("rg_masking", "data.frame"), kind = "gene", n_samples = ncol(data$x))
 }
 
@@ -134,8 +149,9 @@ print.rg_masking <- function(x, n = 10L, ...) {
               if (isTRUE(attr(x, "n_random") > 0)) sprintf(", p-values from %d random sets per size", attr(x, "n_random")) else ""))
   dropped <- attr(x, "dropped")
   if (NROW(dropped)) cat(sprintf("%d sets outside min_size/max_size dropped (attr \"dropped\")\n", nrow(dropped)))
-  shown <- x[order(-x$auc, na.last = TRUE), , drop = FALSE]
-  cat(sprintf("Top %d rows by auc:\n", min(n, nrow(x))))
+  score <- masking_score(x)
+  shown <- x[order(-x[[score]], na.last = TRUE), , drop = FALSE]
+  cat(sprintf("Top %d rows by %s:\n", min(n, nrow(x)), score))
   print(utils::head(as.data.frame(shown), n), row.names = FALSE)
   invisible(x)
 }
@@ -146,18 +162,22 @@ check_masking_model <- function(model) {
   if (!inherits(model, "rg_network")) {
     rg_abort(sprintf("`model` must be a network from fit_network(), not %s.", describe(model)))
   }
-  if (identical(model$task, "regression")) {
-    rg_abort("`model` is a regression network; masking scores (AUC, AP) need a classifier.")
-  }
   invisible(model)
 }
 
-# x aligned to the model's genes and the samples x outputs logical truth matrix.
+is_regression <- function(model) identical(model$task, "regression")
+
+# The score a masking table is ranked by: AUC for classifiers, R² for regression.
+masking_score <- function(x) if ("auc" %in% names(x)) "auc" else "r2"
+
+# x aligned to the model's genes and the samples x outputs truth matrix (logical; numeric targets
+# for regression).
 masking_data <- function(model, x, y, assay) {
   x <- as_expression_matrix(x, assay)
   x <- align_genes(x, model$genes, arg = "x", missing = "fill", fill = model$standardization$mean)
   target <- nn_target(y, colnames(x), positive = model$positive, task = model$task, classes = model$classes)
-  truth <- target$y[, model$outputs, drop = FALSE] == 1
+  truth <- target$y[, model$outputs, drop = FALSE]
+  if (!is_regression(model)) truth <- truth == 1
   list(x = x, truth = truth)
 }
 
@@ -175,7 +195,7 @@ masking_table <- function(res, classes, ..., extra = list()) {
   out <- data.frame(unit[[1L]][rows], class = rep(classes, times = n_units), stringsAsFactors = FALSE)
   names(out)[1L] <- names(unit)[1L]
   for (name in names(extra)) out[[name]] <- extra[[name]][rows]
-  for (score in c("auc", "ap", "pr_auc", "p_auc", "p_ap")) {
+  for (score in c("auc", "ap", "pr_auc", "p_auc", "p_ap", regression_masking_scores, "p_r2")) {
     if (!is.null(res[[score]])) out[[score]] <- as.vector(t(res[[score]]))
   }
   out

@@ -6,7 +6,8 @@
 #'
 #' @param x A [gene_masking()] result, or a named list of them (one per trait or model; the names
 #'   label the columns together with the classes).
-#' @param metric The score to show: `"auc"`, `"ap"` or `"pr_auc"`.
+#' @param metric The score to show: `"auc"`, `"ap"` or `"pr_auc"`; `"r2"` for regression
+#'   networks. `NULL`: AUC, or R² for regression.
 #' @param cluster Order rows and columns by hierarchical clustering (`hclust`, Euclidean
 #'   distance, complete linkage); otherwise keep the input order.
 #' @param micro Include the `"micro"` columns of multi-class results.
@@ -22,9 +23,9 @@
 #'   plot_masking_heatmap(masking)
 #' }
 #' @export
-plot_masking_heatmap <- function(x, metric = c("auc", "ap", "pr_auc"), cluster = TRUE, micro = FALSE, top = NULL) {
+plot_masking_heatmap <- function(x, metric = NULL, cluster = TRUE, micro = FALSE, top = NULL) {
   require_ggplot2()
-  metric <- check_choice(metric[[1L]], "metric", c("auc", "ap", "pr_auc"))
+  metric <- masking_metric(x, metric)
   check_flag(cluster, "cluster")
   check_flag(micro, "micro")
   long <- masking_long(x, "gene_set", metric, micro)
@@ -43,7 +44,7 @@ plot_masking_heatmap <- function(x, metric = c("auc", "ap", "pr_auc"), cluster =
   ggplot2::ggplot(long, ggplot2::aes(x = column, y = unit, fill = value)) +
     ggplot2::geom_tile(colour = "white") +
     ggplot2::scale_fill_gradient2(low = "#2166ac", mid = "#f7f7f7", high = "#b2182b",
-                                  midpoint = if (metric == "auc") 0.5 else stats::median(long$value, na.rm = TRUE),
+                                  midpoint = switch(metric, auc = 0.5, r2 = 0, stats::median(long$value, na.rm = TRUE)),
                                   na.value = "grey85", name = metric) +
     ggplot2::labs(x = NULL, y = NULL, title = sprintf("Gene masking (%s)", metric)) +
     ggplot2::theme_minimal() +
@@ -56,7 +57,8 @@ plot_masking_heatmap <- function(x, metric = c("auc", "ap", "pr_auc"), cluster =
 #' the best sets from [gene_masking()]), one panel per class.
 #'
 #' @param x A [single_gene_masking()] or [gene_masking()] result.
-#' @param metric `"auc"`, `"ap"` or `"pr_auc"`.
+#' @param metric `"auc"`, `"ap"` or `"pr_auc"`; `"r2"` for regression networks. `NULL`: AUC, or
+#'   R² for regression.
 #' @param n Genes per class.
 #' @param micro Include the `"micro"` panel of multi-class results.
 #' @return A `ggplot` object.
@@ -69,9 +71,9 @@ plot_masking_heatmap <- function(x, metric = c("auc", "ap", "pr_auc"), cluster =
 #'   plot_top_genes(single, n = 15)
 #' }
 #' @export
-plot_top_genes <- function(x, metric = c("auc", "ap", "pr_auc"), n = 20, micro = FALSE) {
+plot_top_genes <- function(x, metric = NULL, n = 20, micro = FALSE) {
   require_ggplot2()
-  metric <- check_choice(metric[[1L]], "metric", c("auc", "ap", "pr_auc"))
+  metric <- masking_metric(x, metric)
   check_number(n, "n", min = 1, integer = TRUE)
   check_flag(micro, "micro")
   unit <- if ("gene" %in% names(x)) "gene" else "gene_set"
@@ -85,7 +87,7 @@ plot_top_genes <- function(x, metric = c("auc", "ap", "pr_auc"), n = 20, micro =
     ggplot2::geom_col(fill = "#4575b4", width = 0.7) +
     ggplot2::facet_wrap(~column, scales = "free_y") +
     ggplot2::scale_y_discrete(labels = function(k) sub("^.*\r", "", k)) +
-    ggplot2::coord_cartesian(xlim = c(if (metric == "auc") 0.5 else 0, NA)) +
+    ggplot2::coord_cartesian(xlim = c(switch(metric, auc = 0.5, r2 = NA, 0), NA)) +
     ggplot2::labs(x = metric, y = NULL, title = sprintf("Top %ss per class (%s)", sub("_", " ", unit), metric)) +
     ggplot2::theme_minimal()
 }
@@ -107,6 +109,15 @@ require_ggplot2 <- function() {
 }
 
 # unit (gene set or gene), column (trait: class), value.
+# The score to plot (higher is better): `metric`, or the results' ranking score (AUC; R² for
+# regression).
+masking_metric <- function(x, metric) {
+  first <- if (is.data.frame(x)) x else if (is.list(x) && length(x)) x[[1L]]
+  if (!is.data.frame(first)) rg_abort("`x` must be a masking result or a named list of them.")
+  metric <- metric %||% masking_score(first)
+  check_choice(metric[[1L]], "metric", intersect(c("auc", "ap", "pr_auc", "r2"), names(first)))
+}
+
 masking_long <- function(x, unit, metric, micro) {
   results <- if (inherits(x, "data.frame")) list(x) else x
   if (!is.list(results) || length(results) == 0L ||

@@ -6,8 +6,8 @@
 #' 2. per imaging trait: cross-validation ([cross_validate()]) and a refit on all labelled
 #'    samples ([refit()]), optionally against comparison models ([compare_models()]);
 #' 3. gene masking with every gene set ([gene_masking()]) and single-gene masking
-#'    ([single_gene_masking()]), whose per-gene average precision is ranked and tested by GSEA
-#'    ([gsea_preranked()]);
+#'    ([single_gene_masking()]), whose per-gene average precision (R² for a continuous trait) is
+#'    ranked and tested by GSEA ([gsea_preranked()]);
 #' 4. per-sample gene saliency ([gene_saliency()]) → per-sample GSEA → radiogenomic traits
 #'    ([radiogenomic_traits()]);
 #' 5. with survival data: Kaplan–Meier and log-rank per imaging and radiogenomic trait
@@ -250,12 +250,11 @@ pipeline_trait <- function(run, trait, x, y, gene_sets, autoencoder, settings, B
                              dropout = s$dropout, pretrained = autoencoder, control = s$control))
   }
   model <- fitted$model
-  classifier <- !identical(model$task, "regression")  # masking scores (AUC, AP) need classes
-  masking <- if (classifier) run$stage("masking", trait, key = key, {
+  masking <- run$stage("masking", trait, key = key, {
     sets <- gene_masking(model, x, y, gene_sets, max_size = s$max_size, verbose = FALSE)
     single <- if (s$single_gene) single_gene_masking(model, x, y, verbose = FALSE)
     list(sets = sets, single = single, single_gsea = if (s$single_gene) single_gene_gsea(single, gene_sets, s))
-  }) else list()
+  })
   saliency <- run$stage("saliency", trait, key = key, {
     map <- gene_saliency(model, x, class = saliency_classes(model), method = s$saliency_method, verbose = FALSE)
     maps <- saliency_list(map, trait, model)
@@ -295,12 +294,13 @@ saliency_list <- function(map, trait, model) {
   stats::setNames(list(map), make.names(trait))
 }
 
-# GSEA of the single-gene masking ranking (average precision per gene) for each class.
+# GSEA of the single-gene masking ranking (average precision per gene; R² for regression) for
+# each class or target.
 single_gene_gsea <- function(single, gene_sets, s) {
   classes <- setdiff(unique(single$class), "micro")
   bind_rows(lapply(classes, function(cls) {
     rows <- single[single$class == cls, , drop = FALSE]
-    stats <- stats::setNames(rows$ap, rows$gene)
+    stats <- stats::setNames(rows[[if (is.null(rows$ap)) "r2" else "ap"]], rows$gene)
     res <- suppressWarnings(gsea_preranked(stats, gene_sets, nperm = s$nperm, min_size = s$min_size,
                                            max_size = s$max_size, seed = s$seed))
     if (nrow(res)) cbind(class = cls, res) else NULL
@@ -447,10 +447,11 @@ print.rg_pipeline <- function(x, ...) {
   if (!is.null(x$autoencoder)) cat("  pre-trained autoencoder transferred\n")
   for (trait in names(x$traits)) {
     r <- x$traits[[trait]]
-    masking_text <- if (is.null(r$masking)) "no masking (regression)" else {
+    masking_text <- if (is.null(r$masking)) "no masking" else {
+      score <- masking_score(r$masking)
       top <- r$masking[r$masking$class != "micro", , drop = FALSE]
-      top <- top[order(-top$auc), , drop = FALSE]
-      sprintf("top masking set %s (AUC %.3f)", top$gene_set[1L], top$auc[1L])
+      top <- top[order(-top[[score]]), , drop = FALSE]
+      sprintf("top masking set %s (%s %.3f)", top$gene_set[1L], toupper(score), top[[score]][1L])
     }
     cat(sprintf("  %-14s CV %s %.3f | %s | %d radiogenomic trait(s)\n", trait, r$cv$metric,
                 r$cv$summary[[r$cv$metric]][[1L]], masking_text, NCOL(r$radiogenomic_traits)))

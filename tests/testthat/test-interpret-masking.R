@@ -113,9 +113,6 @@ test_that("bad arguments are classed errors naming the argument", {
   one_class <- factor(rep("high", ncol(x)), levels = c("low", "high"))
   expect_error(gene_masking(fit_bin, x, one_class, cohort$gene_sets), "`y`",
                class = "radiogenomics_invalid_argument")
-  reg <- interpret_fit(x, unname(cohort$activity[, 1]), epochs = 1)
-  expect_error(gene_masking(reg, x, rnorm(ncol(x)), cohort$gene_sets), "regression",
-               class = "radiogenomics_invalid_argument")
 })
 
 test_that("Ctrl-C stops single-gene masking with an interrupt condition", {

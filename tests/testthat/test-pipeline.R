@@ -76,3 +76,22 @@ test_that("pipeline_results gives tidy tables", {
   expect_true(all(c("trait", "gene_set", "auc", "ap") %in% names(pipeline_results(p, "masking"))))
   expect_error(pipeline_results(p, "nothing"), class = "radiogenomics_error")
 })
+
+test_that("a continuous trait is masked by R², its genes ranked by GSEA, and it is reported", {
+  cohort <- simulate_cohort(n_samples = 150, n_genes = 300, traits = "continuous", gene_sets = 10, seed = 4)
+  q <- run_pipeline(cohort$expression, cohort$traits, cohort$gene_sets, hidden = c(16, 8), folds = 3,
+                    control = nn_control(epochs = 40, optimizer = "adam", patience = 10, verbose = FALSE),
+                    nperm = 200, min_size = 5, seed = 1, verbose = FALSE)
+  m <- q$traits$continuous$masking
+  expect_true(all(c("r2", "mae", "mape") %in% names(m)))
+  expect_identical(m$gene_set[which.max(m$r2)], cohort$truth$gene_set)
+  expect_true("r2" %in% names(q$traits$continuous$single_gene))
+  expect_gt(nrow(q$traits$continuous$single_gene_gsea), 0)
+  expect_output(print(q), "top masking set .*R2")
+  skip_if_not(rmarkdown::pandoc_available())
+  path <- file.path(tempdir(), "report-continuous.html")
+  report(q, path)
+  html <- paste(readLines(path, warn = FALSE), collapse = "\n")
+  expect_true(grepl("<h2>Gene masking", html))
+  expect_true(grepl(">mape<", html, fixed = TRUE))
+})
