@@ -106,8 +106,10 @@ test_that("cox_screen validates its inputs", {
   expect_error(cox_screen(s$time, s$status + 5, s$x), class = "radiogenomics_invalid_status")
   expect_error(cox_screen(s$time, rep(0, length(s$time)), s$x), class = "radiogenomics_too_few_events")
   x <- s$x
-  x[1, 1] <- Inf
-  expect_error(cox_screen(s$time, s$status, x), class = "radiogenomics_error")
+  x[7, 2] <- Inf
+  x[8, 9] <- -Inf
+  expect_error(cox_screen(s$time, s$status, x), "`x` has 2 infinite values \\(the first: feature 7, sample 2\\)",
+               class = "radiogenomics_invalid_argument")
   # 1/2 and logical codings
   expect_identical(cox_screen(s$time, s$status + 1, s$x), cox_screen(s$time, s$status == 1, s$x))
 })

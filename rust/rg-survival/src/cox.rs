@@ -217,7 +217,9 @@ pub struct Workspace {
     /// Covariates in sorted order, subject-major: `covar[person * p + i]`.
     pub(crate) covar: Vec<f64>,
     pub(crate) doscale: Vec<bool>,
-    offset: Option<Vec<f64>>,
+    /// Accumulate p >= 2 sums with reordered arithmetic (a few ulps from survival's; for the
+    /// candidate fits of stepwise selection, whose log-likelihoods only rank models).
+    pub(crate) fast_sums: bool,
     a: Vec<f64>,
     a2: Vec<f64>,
     newbeta: Vec<f64>,
@@ -236,7 +238,7 @@ impl Workspace {
             p,
             covar: vec![0.0; n * p],
             doscale: vec![true; p],
-            offset: None,
+            fast_sums: false,
             a: vec![0.0; p],
             a2: vec![0.0; p],
             newbeta: vec![0.0; p],
@@ -259,7 +261,7 @@ impl Workspace {
             }
         }
         for i in 0..p {
-            self.doscale[i] = !(nocenter && x.column(i).iter().all(|&v| v == 0.0 || v == 1.0 || v == -1.0));
+            self.doscale[i] = needs_centring(x.column(i), nocenter);
         }
     }
 
@@ -297,9 +299,30 @@ pub(crate) struct RawFit {
 /// The Newton–Raphson driver of `coxfit6.c`. `work.covar` holds the sorted covariates and is
 /// centred/scaled in place.
 pub(crate) fn coxfit6(sorted: &SortedSurv, work: &mut Workspace, init: &[f64], ties: Ties, control: &CoxControl) -> RawFit {
+    center_and_scale(sorted, work);
+    if work.p == 1 {
+        let fit = crate::univariate::fit_one_column(sorted, &work.covar, init[0], work.means[0], work.scale[0], ties, control);
+        if !fit.is_fragile(control) {
+            return fit.into_raw();
+        }
+    }
+    newton(sorted, work, init, ties, control)
+}
+
+/// `coxfit6` for a column already centred and scaled (mean and scale given) with survival's
+/// arithmetic throughout.
+pub(crate) fn coxfit6_exact_column(sorted: &SortedSurv, column: &[f64], mean: f64, scale: f64, ties: Ties, control: &CoxControl) -> RawFit {
+    let mut work = Workspace::new(sorted.len(), 1);
+    work.covar.copy_from_slice(column);
+    work.means[0] = mean;
+    work.scale[0] = scale;
+    newton(sorted, &mut work, &[0.0], ties, control)
+}
+
+/// coxfit6's Newton–Raphson on the centred, scaled columns in `work`.
+fn newton(sorted: &SortedSurv, work: &mut Workspace, init: &[f64], ties: Ties, control: &CoxControl) -> RawFit {
     let p = work.p;
     let maxiter = control.iter_max;
-    center_and_scale(sorted, work);
     for i in 0..p {
         work.beta[i] = init[i] / work.scale[i];
     }
@@ -376,33 +399,44 @@ pub(crate) fn coxfit6(sorted: &SortedSurv, work: &mut Workspace, init: &[f64], t
 /// Subtracts the weighted mean of each centred column and scales it to mean absolute value 1.
 fn center_and_scale(sorted: &SortedSurv, work: &mut Workspace) {
     let p = work.p;
-    let n = sorted.len();
     let total_weight = sorted.weights.iter().fold(0.0, |s, w| s + w);
     for i in 0..p {
-        if !work.doscale[i] {
-            work.scale[i] = 1.0;
-            work.means[i] = 0.0;
-            continue;
-        }
-        let mut temp = 0.0;
-        for person in 0..n {
-            temp += sorted.weights[person] * work.covar[person * p + i];
-        }
-        temp /= total_weight;
-        work.means[i] = temp;
-        for person in 0..n {
-            work.covar[person * p + i] -= temp;
-        }
-        let mut abs_sum = 0.0;
-        for person in 0..n {
-            abs_sum += sorted.weights[person] * work.covar[person * p + i].abs();
-        }
-        let scale = if abs_sum > 0.0 { total_weight / abs_sum } else { 1.0 };
+        let (mean, scale) = if work.doscale[i] {
+            center_and_scale_column(&sorted.weights, total_weight, &mut work.covar, p, i)
+        } else {
+            (0.0, 1.0)
+        };
+        work.means[i] = mean;
         work.scale[i] = scale;
-        for person in 0..n {
-            work.covar[person * p + i] *= scale;
-        }
     }
+}
+
+/// Centres and scales the column at `offset` of `data` (subject-major with `stride` values
+/// per subject); returns its weighted mean and the scale factor.
+pub(crate) fn center_and_scale_column(weights: &[f64], total_weight: f64, data: &mut [f64], stride: usize, offset: usize) -> (f64, f64) {
+    let n = weights.len();
+    let mut temp = 0.0;
+    for person in 0..n {
+        temp += weights[person] * data[person * stride + offset];
+    }
+    temp /= total_weight;
+    for person in 0..n {
+        data[person * stride + offset] -= temp;
+    }
+    let mut abs_sum = 0.0;
+    for person in 0..n {
+        abs_sum += weights[person] * data[person * stride + offset].abs();
+    }
+    let scale = if abs_sum > 0.0 { total_weight / abs_sum } else { 1.0 };
+    for person in 0..n {
+        data[person * stride + offset] *= scale;
+    }
+    (temp, scale)
+}
+
+/// Whether coxph centres a column: not when all its values are in {-1, 0, 1} (`nocenter`).
+pub(crate) fn needs_centring(values: &[f64], nocenter: bool) -> bool {
+    !(nocenter && values.iter().all(|&v| v == 0.0 || v == 1.0 || v == -1.0))
 }
 
 /// Back to the original scale: returns the coefficients, rescales u and the inverse in `imat`.
@@ -434,25 +468,32 @@ pub(crate) fn iterate(sorted: &SortedSurv, work: &mut Workspace, ties: Ties, bet
     if work.p == 1 {
         return iterate_one(sorted, work, ties, beta[0]);
     }
+    match work.fast_sums {
+        true => iterate_dispatch::<true>(sorted, work, ties, beta),
+        false => iterate_dispatch::<false>(sorted, work, ties, beta),
+    }
+}
+
+fn iterate_dispatch<const FAST: bool>(sorted: &SortedSurv, work: &mut Workspace, ties: Ties, beta: &[f64]) -> f64 {
     #[cfg(target_arch = "x86_64")]
     if std::is_x86_feature_detected!("avx2") {
         // SAFETY: the CPU supports AVX2 (checked just above).
-        return unsafe { iterate_avx2(sorted, work, ties, beta) };
+        return unsafe { iterate_avx2::<FAST>(sorted, work, ties, beta) };
     }
-    iterate_many(sorted, work, ties, beta)
+    iterate_many::<FAST>(sorted, work, ties, beta)
 }
 
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2")]
-unsafe fn iterate_avx2(sorted: &SortedSurv, work: &mut Workspace, ties: Ties, beta: &[f64]) -> f64 {
-    iterate_many(sorted, work, ties, beta)
+unsafe fn iterate_avx2<const FAST: bool>(sorted: &SortedSurv, work: &mut Workspace, ties: Ties, beta: &[f64]) -> f64 {
+    iterate_many::<FAST>(sorted, work, ties, beta)
 }
 
 #[inline(always)]
-fn iterate_many(sorted: &SortedSurv, work: &mut Workspace, ties: Ties, beta: &[f64]) -> f64 {
+fn iterate_many<const FAST: bool>(sorted: &SortedSurv, work: &mut Workspace, ties: Ties, beta: &[f64]) -> f64 {
     let p = work.p;
     let n = sorted.len();
-    let Workspace { covar, offset, a, a2, u, cmat, cmat2, imat, .. } = work;
+    let Workspace { covar, a, a2, u, cmat, cmat2, imat, .. } = work;
     u.fill(0.0);
     a2.fill(0.0);
     imat.fill(0.0);
@@ -476,10 +517,7 @@ fn iterate_many(sorted: &SortedSurv, work: &mut Workspace, ties: Ties, beta: &[f
         while person > 0 && sorted.time[person - 1] == dtime {
             let k = person - 1;
             let xk = &covar[k * p..(k + 1) * p];
-            let mut zbeta = offset.as_ref().map_or(0.0, |o| o[k]);
-            for i in 0..p {
-                zbeta += beta[i] * xk[i];
-            }
+            let zbeta = if FAST { linear_predictor(beta, xk) } else { beta.iter().zip(xk).fold(0.0, |s, (b, x)| s + b * x) };
             let w = sorted.weights[k];
             // exp(0) is exactly 1: the first step from init = 0 skips the calls
             let risk = if zbeta == 0.0 { w } else { zbeta.exp() * w };
@@ -516,20 +554,20 @@ fn iterate_many(sorted: &SortedSurv, work: &mut Workspace, ties: Ties, beta: &[f
             let (k, risk) = lone_death;
             denom += denom2;
             loglik -= deadwt * denom.ln();
-            add_lone_death(p, &covar[k * p..(k + 1) * p], risk, a, cmat, imat, u, deadwt, denom);
+            add_lone_death::<FAST>(p, &covar[k * p..(k + 1) * p], risk, a, cmat, imat, u, deadwt, denom);
             continue;
         }
         if ties == Ties::Breslow {
             denom += denom2;
             loglik -= deadwt * denom.ln();
-            add_death_terms(p, a, a2, 1.0, cmat, cmat2, imat, u, deadwt, denom, false);
+            add_death_terms::<FAST>(p, a, a2, 1.0, cmat, cmat2, imat, u, deadwt, denom, false);
         } else {
             let nd = ndead as f64;
             let wtave = deadwt / nd;
             for _ in 0..ndead {
                 denom += denom2 / nd;
                 loglik -= wtave * denom.ln();
-                add_death_terms(p, a, a2, nd, cmat, cmat2, imat, u, wtave, denom, true);
+                add_death_terms::<FAST>(p, a, a2, nd, cmat, cmat2, imat, u, wtave, denom, true);
             }
         }
         a2.fill(0.0);
@@ -546,10 +584,34 @@ fn iterate_many(sorted: &SortedSurv, work: &mut Workspace, ties: Ties, beta: &[f
     loglik
 }
 
+/// x'beta in four interleaved partial sums: one running sum would be a chain of p dependent
+/// additions per subject, the critical path of a fit with many covariates.
+#[inline(always)]
+fn linear_predictor(beta: &[f64], xk: &[f64]) -> f64 {
+    let mut partial = [0.0; 4];
+    let (beta_head, beta_tail) = beta.split_at(beta.len() - beta.len() % 4);
+    for (b, x) in beta_head.chunks_exact(4).zip(xk.chunks_exact(4)) {
+        for l in 0..4 {
+            partial[l] += b[l] * x[l];
+        }
+    }
+    let mut total = (partial[0] + partial[2]) + (partial[1] + partial[3]);
+    for (b, x) in beta_tail.iter().zip(&xk[beta_head.len()..]) {
+        total += b * x;
+    }
+    total
+}
+
 /// Adds `risk`-weighted x (to `sum`) and x x' (lower triangle of `sum_sq`) of one subject.
+/// Rows where x is 0 would add exact zeros (indicator columns make them common) and are
+/// skipped, unless the risk is not finite (0 × inf must still give NaN).
 #[inline(always)]
 fn accumulate(p: usize, xk: &[f64], risk: f64, sum: &mut [f64], sum_sq: &mut [f64]) {
+    let skip_zeros = risk.is_finite();
     for i in 0..p {
+        if skip_zeros && xk[i] == 0.0 {
+            continue;
+        }
         let rx = risk * xk[i];
         sum[i] += rx;
         for (c, &xj) in sum_sq[i * p..=i * p + i].iter_mut().zip(&xk[..=i]) {
@@ -561,7 +623,7 @@ fn accumulate(p: usize, xk: &[f64], risk: f64, sum: &mut [f64], sum_sq: &mut [f6
 /// The death-time term for a single death (Breslow and Efron agree), from its row.
 #[inline(always)]
 #[allow(clippy::too_many_arguments)]
-fn add_lone_death(
+fn add_lone_death<const FAST: bool>(
     p: usize,
     xk: &[f64],
     risk: f64,
@@ -572,25 +634,15 @@ fn add_lone_death(
     weight: f64,
     denom: f64,
 ) {
-    for i in 0..p {
-        let rx = risk * xk[i];
-        a[i] += rx;
-        let temp2 = a[i] / denom;
-        u[i] -= weight * temp2;
-        let row = i * p..=i * p + i;
-        let terms = cmat[row.clone()].iter_mut().zip(imat[row].iter_mut()).zip(&a[..=i]).zip(&xk[..=i]);
-        for (((c, im), &aj), &xj) in terms {
-            *c += rx * xj;
-            *im += weight * (*c - temp2 * aj) / denom;
-        }
-    }
+    accumulate(p, xk, risk, a, cmat);
+    add_information::<FAST>(p, a, cmat, imat, u, weight, denom);
 }
 
 /// One death-time term of the score and information (Breslow, or one Efron fraction when
 /// `divide`: the tied deaths' sums enter divided by `nd`).
 #[inline(always)]
 #[allow(clippy::too_many_arguments)]
-fn add_death_terms(
+fn add_death_terms<const FAST: bool>(
     p: usize,
     a: &mut [f64],
     a2: &[f64],
@@ -605,31 +657,50 @@ fn add_death_terms(
 ) {
     for i in 0..p {
         a[i] += if divide { a2[i] / nd } else { a2[i] };
-        let temp2 = a[i] / denom;
-        u[i] -= weight * temp2;
         let row = i * p..=i * p + i;
-        let terms = cmat[row.clone()].iter_mut().zip(&cmat2[row.clone()]).zip(imat[row].iter_mut()).zip(&a[..=i]);
         // zipped slices (no bounds checks) so the loop vectorizes; the branch is hoisted
         if divide {
-            for (((c, &c2), im), &aj) in terms {
+            for (c, &c2) in cmat[row.clone()].iter_mut().zip(&cmat2[row]) {
                 *c += c2 / nd;
-                *im += weight * (*c - temp2 * aj) / denom;
             }
         } else {
-            for (((c, &c2), im), &aj) in terms {
+            for (c, &c2) in cmat[row.clone()].iter_mut().zip(&cmat2[row]) {
                 *c += c2;
-                *im += weight * (*c - temp2 * aj) / denom;
+            }
+        }
+    }
+    add_information::<FAST>(p, a, cmat, imat, u, weight, denom);
+}
+
+/// Adds weight × (the risk-set mean of x, and covariance of x) to -score and information.
+/// survival divides each entry by the risk-set sum; `FAST` multiplies by `weight / denom`
+/// instead (an ulp apart): a division per entry dominates a fit with many covariates.
+#[inline(always)]
+fn add_information<const FAST: bool>(p: usize, a: &[f64], cmat: &[f64], imat: &mut [f64], u: &mut [f64], weight: f64, denom: f64) {
+    let scale = weight / denom;
+    for i in 0..p {
+        let temp2 = a[i] / denom;
+        u[i] -= weight * temp2;
+        let mean_scale = temp2 * scale;
+        let row = i * p..=i * p + i;
+        let terms = imat[row.clone()].iter_mut().zip(&cmat[row]).zip(&a[..=i]);
+        if FAST {
+            for ((im, &c), &aj) in terms {
+                *im += scale * c - mean_scale * aj;
+            }
+        } else {
+            for ((im, &c), &aj) in terms {
+                *im += weight * (c - temp2 * aj) / denom;
             }
         }
     }
 }
 
-/// `iterate` for a single covariate (screening): the same operations in the same order on
-/// scalars, which the compiler keeps in registers.
+/// `iterate` for a single covariate with survival's operations in survival's order (libm's
+/// exp and log), for the ill-conditioned fits the fast univariate kernel hands back.
 fn iterate_one(sorted: &SortedSurv, work: &mut Workspace, ties: Ties, beta: f64) -> f64 {
     let n = sorted.len();
     let covar = &work.covar;
-    let offset = work.offset.as_deref();
     let (mut u, mut a2, mut imat, mut cmat2) = (0.0, 0.0, 0.0, 0.0);
     let (mut a, mut cmat) = (0.0, 0.0);
     let mut loglik = 0.0;
@@ -648,7 +719,7 @@ fn iterate_one(sorted: &SortedSurv, work: &mut Workspace, ties: Ties, beta: f64)
         while person > 0 && sorted.time[person - 1] == dtime {
             let k = person - 1;
             let x = covar[k];
-            let zbeta = offset.map_or(0.0, |o| o[k]) + beta * x;
+            let zbeta = 0.0 + beta * x;
             let w = sorted.weights[k];
             // exp(0) is exactly 1: the first step of every screening fit skips the calls
             let risk = if zbeta == 0.0 { w } else { zbeta.exp() * w };

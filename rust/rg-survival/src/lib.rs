@@ -15,12 +15,14 @@ pub mod concordance;
 pub mod cox;
 pub mod data;
 pub mod error;
+mod fastmath;
 pub mod km;
 pub mod linalg;
 pub mod logrank;
 pub mod screen;
 pub mod stats;
 pub mod stepwise;
+mod univariate;
 
 pub use cox::{cox_fit, CoxControl, CoxFit, CoxOptions, Design, Ties};
 pub use data::SurvData;

@@ -7,7 +7,9 @@
 //! score p (score test of the feature at the covariates-only solution), which stay informative
 //! for a perfectly separating feature whose Wald p is useless.
 
-use crate::cox::{coxfit6, finish_raw, validate, CoxControl, Design, SortedSurv, Ties, Workspace};
+use crate::cox::{coxfit6, finish_raw, needs_centring, validate, CoxControl, CoxFit, Design, SortedSurv, Ties, Workspace};
+use crate::univariate::{ColumnFit, Lanes};
+use std::ops::Range;
 use crate::data::SurvData;
 use crate::error::SurvivalError;
 use crate::stats::{chisq_upper, normal_quantile};
@@ -36,6 +38,40 @@ impl<'a> Features<'a> {
     pub fn new(values: &'a [f64], n_features: usize, n_samples: usize, layout: FeatureLayout) -> Result<Self, SurvivalError> {
         crate::data::check_length("x", values.len(), n_features * n_samples)?;
         Ok(Features { values, n_features, n_samples, layout })
+    }
+
+    /// (feature, sample) of the value at `index` in storage order.
+    fn position(&self, index: usize) -> (usize, usize) {
+        match self.layout {
+            FeatureLayout::FeatureMajor => (index / self.n_samples.max(1), index % self.n_samples.max(1)),
+            FeatureLayout::SampleMajor => (index % self.n_features.max(1), index / self.n_features.max(1)),
+        }
+    }
+
+    /// The values of the features in `range` at the samples `order`, one feature after another.
+    fn sorted_block(&self, range: Range<usize>, order: &[usize]) -> Vec<f64> {
+        let n = order.len();
+        let mut block = vec![0.0; range.len() * n];
+        match self.layout {
+            FeatureLayout::FeatureMajor => {
+                for (j, f) in range.enumerate() {
+                    let source = &self.values[f * self.n_samples..(f + 1) * self.n_samples];
+                    for (target, &sample) in block[j * n..(j + 1) * n].iter_mut().zip(order) {
+                        *target = source[sample];
+                    }
+                }
+            }
+            FeatureLayout::SampleMajor => {
+                // each sample's features are contiguous: read them row by row
+                for (k, &sample) in order.iter().enumerate() {
+                    let source = &self.values[sample * self.n_features + range.start..sample * self.n_features + range.end];
+                    for (j, &v) in source.iter().enumerate() {
+                        block[j * n + k] = v;
+                    }
+                }
+            }
+        }
+        block
     }
 
     pub fn get(&self, feature: usize, sample: usize) -> f64 {
@@ -96,6 +132,8 @@ struct Baseline {
 }
 
 const BLOCK: usize = 512;
+/// Features per task of the lane kernel (several lane refills, few tasks per block).
+const LANE_CHUNK: usize = 64;
 
 /// One Cox model per feature. `NaN` feature values are missing: that feature is fitted on its
 /// complete samples (and time-fixed afresh, as `coxph` would). `covariates` (samples × q,
@@ -112,7 +150,12 @@ pub fn cox_screen(
     let covariates = covariates.copied().unwrap_or(empty);
     validate(surv, &covariates)?;
     if let Some(bad) = features.values.iter().position(|v| v.is_infinite()) {
-        return Err(SurvivalError::invalid("x", format!("has infinite values (value {} in storage order)", bad + 1)));
+        let (feature, sample) = features.position(bad);
+        let count = features.values.iter().filter(|v| v.is_infinite()).count();
+        return Err(SurvivalError::invalid(
+            "x",
+            format!("has {count} infinite values (the first: feature {}, sample {})", feature + 1, sample + 1),
+        ));
     }
     if !(options.conf_level > 0.0 && options.conf_level < 1.0) {
         return Err(SurvivalError::invalid("conf.level", "must be between 0 and 1"));
@@ -124,13 +167,7 @@ pub fn cox_screen(
     let shared = Shared::new(surv, &covariates, options);
     let mut rows: Vec<ScreenRow> = Vec::with_capacity(features.n_features);
     in_blocks(features.n_features, BLOCK, monitor, |range| -> Result<(), SurvivalError> {
-        let block: Vec<ScreenRow> = pool.install(|| {
-            range
-                .into_par_iter()
-                .map_init(|| shared.workspace.clone(), |work, f| shared.fit_feature(features, f, work))
-                .collect()
-        });
-        rows.extend(block);
+        rows.extend(pool.install(|| shared.fit_block(features, range)));
         Ok(())
     })?;
     let p: Vec<f64> = rows.iter().map(|r| r.p).collect();
@@ -158,6 +195,40 @@ impl<'a> Shared<'a> {
         let workspace = workspace_with_covariates(&sorted, covariates);
         let baseline = fit_baseline(surv, &sorted, covariates, options);
         Shared { surv, covariates, sorted, workspace, baseline, options, z: normal_quantile(1.0 - (1.0 - options.conf_level) / 2.0) }
+    }
+
+    fn fit_block(&self, features: &Features, range: Range<usize>) -> Vec<ScreenRow> {
+        if self.covariates.p > 0 {
+            return range.into_par_iter().map_init(|| self.workspace.clone(), |work, f| self.fit_feature(features, f, work)).collect();
+        }
+        let chunks: Vec<Range<usize>> = range.clone().step_by(LANE_CHUNK).map(|s| s..(s + LANE_CHUNK).min(range.end)).collect();
+        let rows: Vec<Vec<ScreenRow>> = chunks.into_par_iter().map(|chunk| self.fit_unadjusted(features, chunk)).collect();
+        rows.concat()
+    }
+
+    /// Features without covariates, fitted in lanes (those with missing values one by one).
+    fn fit_unadjusted(&self, features: &Features, chunk: Range<usize>) -> Vec<ScreenRow> {
+        let n = self.surv.len();
+        let first = chunk.start;
+        let values = features.sorted_block(chunk.clone(), &self.sorted.order);
+        let column = |f: usize| &values[(f - first) * n..(f - first + 1) * n];
+        let mut rows: Vec<Option<ScreenRow>> = vec![None; chunk.len()];
+        let (with_missing, complete): (Vec<usize>, Vec<usize>) = chunk.partition(|&f| column(f).iter().any(|v| v.is_nan()));
+        for f in with_missing {
+            rows[f - first] = Some(self.fit_feature_subset(features, f));
+        }
+        let fill = |f: usize, target: &mut [f64]| {
+            target.copy_from_slice(column(f));
+            needs_centring(target, true)
+        };
+        let nevent = self.surv.n_events();
+        let control = self.options.control;
+        let emit = |f: usize, fit: ColumnFit, max_lp: f64| {
+            let summary = FeatureFit::from_column(&fit, max_lp, &control, n, nevent);
+            rows[f - first] = Some(univariate_row(&summary, fit.loglik, fit.sctest, self.z));
+        };
+        Lanes::new(&self.sorted, self.options.ties, control).run(&complete, fill, emit);
+        rows.into_iter().map(|row| row.expect("every feature of the chunk was fitted")).collect()
     }
 
     fn fit_feature(&self, features: &Features, f: usize, work: &mut Workspace) -> ScreenRow {
@@ -233,15 +304,14 @@ fn fit_one(sorted: &SortedSurv, work: &mut Workspace, baseline: &Baseline, optio
     let raw = coxfit6(sorted, work, &vec![0.0; p], options.ties, &options.control);
     let max_lp = max_linear_predictor(work, &raw.coef);
     let fit = finish_raw(&raw, p, n, nevent, max_lp, options.control, None);
-    let coef = fit.coef[0];
-    // coxph reports se 0 for an aliased column; NA is the honest value in a table
-    let se = if fit.aliased[0] { f64::NAN } else { fit.var[0].sqrt() };
-    let zval = coef / se;
+    let Some(columns) = original_columns else {
+        return univariate_row(&FeatureFit::from_cox(&fit), fit.loglik, fit.score, z);
+    };
     let df_gain = fit.df() as f64 - baseline.df as f64;
     let lr = 2.0 * (fit.loglik[1] - baseline.loglik);
     let (p_score, p_lr) = if fit.aliased[0] {
         (f64::NAN, f64::NAN)
-    } else if let Some(columns) = original_columns {
+    } else {
         // score test of the feature at (0, covariate solution)
         work.covar.copy_from_slice(&columns);
         let mut init = vec![0.0; p];
@@ -249,9 +319,67 @@ fn fit_one(sorted: &SortedSurv, work: &mut Workspace, baseline: &Baseline, optio
         let control = CoxControl { iter_max: 0, ..options.control };
         let at_baseline = coxfit6(sorted, work, &init, options.ties, &control);
         (chisq_upper(at_baseline.sctest, df_gain), chisq_upper(lr, df_gain))
-    } else {
-        (chisq_upper(fit.score, 1.0), chisq_upper(lr, 1.0))
     };
+    feature_row(&FeatureFit::from_cox(&fit), p_score, p_lr, z)
+}
+
+/// What a row needs from a fit: the feature's (first) coefficient and the fit's flags.
+struct FeatureFit {
+    coef: f64,
+    var: f64,
+    aliased: bool,
+    converged: bool,
+    infinite: bool,
+    iter: usize,
+    n: usize,
+    nevent: usize,
+}
+
+impl FeatureFit {
+    fn from_cox(fit: &CoxFit) -> Self {
+        FeatureFit {
+            coef: fit.coef[0],
+            var: fit.var[0],
+            aliased: fit.aliased[0],
+            converged: fit.converged,
+            infinite: fit.infinite[0] || fit.any_infinite,
+            iter: fit.iter,
+            n: fit.n,
+            nevent: fit.nevent,
+        }
+    }
+
+    fn from_column(fit: &ColumnFit, max_lp: f64, control: &CoxControl, n: usize, nevent: usize) -> Self {
+        let summary = fit.summarize(max_lp, control);
+        FeatureFit {
+            coef: summary.coef,
+            var: fit.var,
+            aliased: summary.aliased,
+            converged: summary.converged,
+            infinite: summary.infinite,
+            iter: fit.iter,
+            n,
+            nevent,
+        }
+    }
+}
+
+/// A feature's row without covariates: LR and score tests against the null model, whose
+/// log-likelihood is the fit's own `loglik[0]` (the fit starts at 0).
+fn univariate_row(fit: &FeatureFit, loglik: [f64; 2], score: f64, z: f64) -> ScreenRow {
+    let (p_score, p_lr) = if fit.aliased {
+        (f64::NAN, f64::NAN)
+    } else {
+        (chisq_upper(score, 1.0), chisq_upper(2.0 * (loglik[1] - loglik[0]), 1.0))
+    };
+    feature_row(fit, p_score, p_lr, z)
+}
+
+fn feature_row(fit: &FeatureFit, p_score: f64, p_lr: f64, z: f64) -> ScreenRow {
+    let coef = fit.coef;
+    // coxph reports se 0 for an aliased column; NA is the honest value in a table
+    let se = if fit.aliased { f64::NAN } else { fit.var.sqrt() };
+    let zval = coef / se;
     ScreenRow {
         coef,
         hr: coef.exp(),
@@ -263,10 +391,10 @@ fn fit_one(sorted: &SortedSurv, work: &mut Workspace, baseline: &Baseline, optio
         p_lr,
         p_score,
         padj: f64::NAN,
-        n,
-        nevent,
+        n: fit.n,
+        nevent: fit.nevent,
         converged: fit.converged,
-        infinite: fit.infinite[0] || fit.any_infinite,
+        infinite: fit.infinite,
         iter: fit.iter,
     }
 }

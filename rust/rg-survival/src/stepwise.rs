@@ -100,11 +100,11 @@ pub fn stepwise(
     let search = Search { sorted: SortedSurv::new(surv), surv, x, terms, options };
 
     let mut model: Vec<usize> = order_by_degree(terms, start.to_vec());
-    let first = search.fit(&model);
-    if first.aic.is_nan() {
+    let first = search.fit(&model, None);
+    if first.record.aic.is_nan() {
         return Err(SurvivalError::invalid("formula", "AIC is not defined for the starting model, so the search cannot proceed"));
     }
-    let mut path = vec![StepRecord { change: String::new(), ..first }];
+    let mut path = vec![StepRecord { change: String::new(), ..first.record.clone() }];
     let mut current = first;
     let mut n_fits = 1;
     let total_rounds = terms.len().max(1);
@@ -112,12 +112,13 @@ pub fn stepwise(
         let drops = if options.direction != Direction::Forward { drop_scope(terms, &model, lower) } else { Vec::new() };
         let adds = if options.direction != Direction::Backward { add_scope(terms, &model) } else { Vec::new() };
         let drop_models: Vec<Vec<usize>> = drops.iter().map(|&t| model.iter().copied().filter(|&m| m != t).collect()).collect();
-        let drop_fits = pool.install(|| drop_models.par_iter().map(|m| search.fit(m)).collect::<Vec<_>>());
+        let parent = Some((model.as_slice(), &current));
+        let drop_fits = pool.install(|| drop_models.par_iter().map(|m| search.fit(m, parent)).collect::<Vec<_>>());
         n_fits += drop_fits.len();
 
         // a drop that loses no degrees of freedom is taken without comparing AIC (the last one)
-        let zero_df = (0..drops.len()).rev().find(|&i| drop_fits[i].edf == current.edf);
-        let (change, next_model, next) = if let Some(i) = zero_df {
+        let zero_df = (0..drops.len()).rev().find(|&i| drop_fits[i].record.edf == current.record.edf);
+        let (change, next_model, _candidate) = if let Some(i) = zero_df {
             (format!("- {}", terms[drops[i]].label), drop_models[i].clone(), drop_fits[i].clone())
         } else {
             let add_models: Vec<Vec<usize>> = adds
@@ -128,15 +129,15 @@ pub fn stepwise(
                     order_by_degree(terms, m)
                 })
                 .collect();
-            let add_fits = pool.install(|| add_models.par_iter().map(|m| search.fit(m)).collect::<Vec<_>>());
+            let add_fits = pool.install(|| add_models.par_iter().map(|m| search.fit(m, parent)).collect::<Vec<_>>());
             n_fits += add_fits.len();
             // candidates in step()'s row order: <none>, drops, adds (zero-df adds removed)
-            let mut rows: Vec<(String, Vec<usize>, StepRecord)> = vec![(String::new(), model.clone(), current.clone())];
+            let mut rows: Vec<(String, Vec<usize>, Fitted)> = vec![(String::new(), model.clone(), current.clone())];
             for (i, fit) in drop_fits.into_iter().enumerate() {
                 rows.push((format!("- {}", terms[drops[i]].label), drop_models[i].clone(), fit));
             }
             for (i, fit) in add_fits.into_iter().enumerate() {
-                if fit.edf != current.edf {
+                if fit.record.edf != current.record.edf {
                     rows.push((format!("+ {}", terms[adds[i]].label), add_models[i].clone(), fit));
                 }
             }
@@ -147,23 +148,25 @@ pub fn stepwise(
             rows.swap_remove(best)
         };
         monitor.step((round + 1).min(total_rounds), total_rounds)?;
-        let previous_aic = current.aic;
+        let previous_aic = current.record.aic;
+        // the accepted model is refitted from 0, so the path reports exactly the fits step()
+        // reports (the warm-started candidate agrees to rounding)
+        current = search.fit(&next_model, None);
         model = next_model;
-        current = next;
-        if current.aic >= previous_aic + 1e-7 {
+        if current.record.aic >= previous_aic + 1e-7 {
             // step() keeps the new fit but does not record it
             break;
         }
-        path.push(StepRecord { change, ..current.clone() });
+        path.push(StepRecord { change, ..current.record.clone() });
     }
     Ok(StepResult { path, final_terms: model, n_fits })
 }
 
 /// Index of the smallest AIC, first on ties, NaN last (R's `order()`).
-fn best_row(rows: &[(String, Vec<usize>, StepRecord)]) -> usize {
+fn best_row(rows: &[(String, Vec<usize>, Fitted)]) -> usize {
     let mut best = 0;
     for (i, row) in rows.iter().enumerate().skip(1) {
-        let (a, b) = (row.2.aic, rows[best].2.aic);
+        let (a, b) = (row.2.record.aic, rows[best].2.record.aic);
         if !a.is_nan() && (b.is_nan() || a < b) {
             best = i;
         }
@@ -179,23 +182,74 @@ struct Search<'a> {
     options: &'a StepOptions,
 }
 
+/// A fitted candidate: its AIC record and its coefficients (its terms' design columns in
+/// model order; NaN where aliased).
+#[derive(Debug, Clone)]
+struct Fitted {
+    record: StepRecord,
+    coef: Vec<f64>,
+    /// Converged without step halving or an infinite coefficient: a safe starting point.
+    clean: bool,
+}
+
 impl Search<'_> {
+    fn columns(&self, model: &[usize]) -> Vec<usize> {
+        model.iter().flat_map(|&t| self.terms[t].columns.iter().copied()).collect()
+    }
+
     /// extractAIC of the model made of `model`'s terms.
-    fn fit(&self, model: &[usize]) -> StepRecord {
-        let columns: Vec<usize> = model.iter().flat_map(|&t| self.terms[t].columns.iter().copied()).collect();
+    ///
+    /// A candidate differs from its parent (the current model) by one term, so it starts from
+    /// the parent's coefficients (0 for an added term) and needs fewer Newton steps. The
+    /// maximum, hence the log-likelihood and the AIC, is the one a fit from 0 reaches (to
+    /// rounding); where that is not assured (a parent or a fit that did not converge cleanly,
+    /// e.g. a coefficient drifting to infinity, where the stopping point is what matters),
+    /// the candidate is fitted from 0 as `update()` would.
+    fn fit(&self, model: &[usize], parent: Option<(&[usize], &Fitted)>) -> Fitted {
+        let columns = self.columns(model);
         let p = columns.len();
-        let mut work = Workspace::new(self.sorted.len(), p);
         if p == 0 {
+            let mut work = Workspace::new(self.sorted.len(), 0);
             let loglik = crate::cox::iterate(&self.sorted, &mut work, self.options.ties, &[]);
-            return StepRecord { change: String::new(), loglik, edf: 0, aic: -2.0 * loglik };
+            let record = StepRecord { change: String::new(), loglik, edf: 0, aic: -2.0 * loglik };
+            return Fitted { record, coef: Vec::new(), clean: true };
         }
+        let mut work = Workspace::new(self.sorted.len(), p);
+        let warm = parent.filter(|(_, fitted)| fitted.clean).map(|(terms, fitted)| self.start_from(&columns, &self.columns(terms), &fitted.coef));
+        if let Some(init) = warm {
+            let fitted = self.fit_from(&columns, &mut work, &init, false);
+            if fitted.clean {
+                return fitted;
+            }
+        }
+        self.fit_from(&columns, &mut work, &vec![0.0; p], true)
+    }
+
+    /// The parent's coefficient of each column (0 for new or aliased columns).
+    fn start_from(&self, columns: &[usize], parent_columns: &[usize], parent_coef: &[f64]) -> Vec<f64> {
+        columns
+            .iter()
+            .map(|c| match parent_columns.iter().position(|pc| pc == c) {
+                Some(i) if parent_coef[i].is_finite() => parent_coef[i],
+                _ => 0.0,
+            })
+            .collect()
+    }
+
+    fn fit_from(&self, columns: &[usize], work: &mut Workspace, init: &[f64], exact: bool) -> Fitted {
+        let p = columns.len();
         for (i, &c) in columns.iter().enumerate() {
             let values = self.sorted.order.iter().map(|&row| self.x.get(row, c));
             work.set_sorted_column(i, values, true);
         }
-        let raw = coxfit6(&self.sorted, &mut work, &vec![0.0; p], self.options.ties, &self.options.control);
+        // only the accepted models' log-likelihoods are reported, and those are refitted
+        // exactly (see `stepwise`): candidates may use the faster sums
+        work.fast_sums = !exact;
+        let raw = coxfit6(&self.sorted, work, init, self.options.ties, &self.options.control);
         let fit = finish_raw(&raw, p, self.surv.len(), self.surv.n_events(), f64::NEG_INFINITY, self.options.control, None);
-        StepRecord { change: String::new(), loglik: fit.loglik[1], edf: fit.df(), aic: fit.aic(self.options.k) }
+        let clean = fit.converged && fit.flag != -2 && !fit.any_infinite && !fit.infinite.iter().any(|&f| f);
+        let record = StepRecord { change: String::new(), loglik: fit.loglik[1], edf: fit.df(), aic: fit.aic(self.options.k) };
+        Fitted { record, coef: fit.coef, clean }
     }
 }
 

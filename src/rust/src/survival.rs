@@ -182,14 +182,22 @@ fn rg_cox_screen(
     verbose: bool,
 ) -> Robj {
     rg_core::guard_rayon_after_fork();
-    let values = doubles(&x);
+    // a double matrix is read in place (an integer one is converted)
+    let converted: Vec<f64>;
+    let values: &[f64] = match x.as_real_slice() {
+        Some(v) => v,
+        None => {
+            converted = doubles(&x);
+            &converted
+        }
+    };
     let cov_values = optional_doubles(&covariates).unwrap_or_default();
     let mut monitor = RMonitor::new("Cox screening", verbose);
     let result = surv_data(&time, &status, &weights, &strata).and_then(|surv| {
         let n = surv.len();
         // an R features × samples matrix stores each sample's features contiguously
         let layout = if features_in_rows { FeatureLayout::SampleMajor } else { FeatureLayout::FeatureMajor };
-        let features = Features::new(&values, n_features as usize, n, layout)?;
+        let features = Features::new(values, n_features as usize, n, layout)?;
         let cov = if n_covariates >= 1.0 { Some(Design::new(&cov_values, n, n_covariates as usize)?) } else { None };
         let options = ScreenOptions {
             ties: ties(ties_name),

@@ -1,0 +1,594 @@
+//! Cox fits with a single covariate, several at once: `coxfit6`'s Newton–Raphson for p = 1,
+//! run in lanes. A pass over the sorted subjects evaluates every lane's column at that lane's
+//! own coefficient (struct-of-arrays, `x[person * L + lane]`), so one loop over the risk sets,
+//! one vector `exp` per subject and one vector `ln` per death time serve L genes. Each lane
+//! runs its own iteration (start, Newton steps, step halving, convergence) and, when its gene
+//! is done, takes the next one, so lanes never wait for each other.
+//!
+//! Every lane performs exactly the operations of a one-lane run, in the same order, so a
+//! gene's result does not depend on its lane, its neighbours or the thread: `coxfit6` fits
+//! p = 1 models with this code too ([`fit_one_column`]), and screening rows equal `cox_fit()`.
+
+use crate::cox::{center_and_scale_column, coxfit6_exact_column, CoxControl, RawFit, SortedSurv, Ties};
+use crate::fastmath::{exp_into, ln_into};
+use crate::linalg::{chinv2, cholesky2, chsolve2};
+
+/// Genes per pass (four f64 in an AVX2 register).
+pub(crate) const LANES: usize = 4;
+
+/// Log partial likelihood, score and information of each lane at its coefficient.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct LaneSums<const L: usize> {
+    pub loglik: [f64; L],
+    pub u: [f64; L],
+    pub imat: [f64; L],
+}
+
+/// Scratch arrays of a pass, sized for n subjects and L lanes.
+#[derive(Debug, Clone)]
+pub(crate) struct PassBuffers {
+    zbeta: Vec<f64>,
+    risk: Vec<f64>,
+    /// At each death-time term (Efron: each fraction), L values per term: the risk-set sums
+    /// of risk, risk x and risk x^2, and the logarithm of the first.
+    denoms: Vec<f64>,
+    sums: Vec<f64>,
+    squares: Vec<f64>,
+    log_denoms: Vec<f64>,
+    /// The weight of each death-time term (the same for all lanes).
+    term_weights: Vec<f64>,
+}
+
+impl PassBuffers {
+    pub(crate) fn new(n: usize, lanes: usize) -> Self {
+        PassBuffers {
+            zbeta: vec![0.0; n * lanes],
+            risk: vec![0.0; n * lanes],
+            denoms: vec![0.0; n * lanes],
+            sums: vec![0.0; n * lanes],
+            squares: vec![0.0; n * lanes],
+            log_denoms: vec![0.0; n * lanes],
+            term_weights: vec![0.0; n],
+        }
+    }
+}
+
+/// `coxfit6_iter` for p = 1 in every lane; `x` holds the centred, scaled columns.
+///
+/// The pass is split so that only additions remain in the sequential sweep over the risk sets
+/// (its loop-carried chains): the exponentials are taken in one vectorized loop before it, and
+/// the divisions and logarithms of each death-time term in vectorized loops after it, from the
+/// risk-set sums it records.
+#[inline(always)]
+fn pass_generic<const L: usize>(sorted: &SortedSurv, x: &[f64], beta: &[f64; L], ties: Ties, buf: &mut PassBuffers) -> LaneSums<L> {
+    let PassBuffers { zbeta, risk, .. } = buf;
+    for (z, xk) in zbeta.chunks_exact_mut(L).zip(x.chunks_exact(L)) {
+        for l in 0..L {
+            z[l] = 0.0 + beta[l] * xk[l];
+        }
+    }
+    if beta.iter().all(|&b| b == 0.0) {
+        // exp(0) is exactly 1, which is what the sweep would give
+        risk.fill(1.0);
+    } else {
+        exp_into(zbeta, risk);
+    }
+    let (terms, mut sums) = sweep_risk_sets::<L>(sorted, x, ties, buf);
+    add_death_terms(&mut sums, terms, buf);
+    sums
+}
+
+/// The backward pass over subjects: the death part of the log-likelihood and score, and the
+/// risk-set sums at every death-time term (recorded in `buf`). Returns the number of terms.
+#[inline(always)]
+fn sweep_risk_sets<const L: usize>(sorted: &SortedSurv, x: &[f64], ties: Ties, buf: &mut PassBuffers) -> (usize, LaneSums<L>) {
+    let n = sorted.len();
+    let PassBuffers { zbeta, risk, denoms, sums, squares, term_weights, .. } = buf;
+    let zero = [0.0; L];
+    let (mut u, mut loglik) = (zero, zero);
+    let (mut a, mut cmat, mut denom) = (zero, zero, zero);
+    let mut terms = 0usize;
+    let mut record = |terms: &mut usize, weight: f64, denom: &[f64; L], a: &[f64; L], cmat: &[f64; L]| {
+        let at = *terms * L..(*terms + 1) * L;
+        denoms[at.clone()].copy_from_slice(denom);
+        sums[at.clone()].copy_from_slice(a);
+        squares[at].copy_from_slice(cmat);
+        term_weights[*terms] = weight;
+        *terms += 1;
+    };
+    let mut person = n;
+    while person > 0 {
+        if sorted.last_in_stratum[person - 1] {
+            denom = zero;
+            a = zero;
+            cmat = zero;
+        }
+        let dtime = sorted.time[person - 1];
+        let mut ndead = 0usize;
+        let mut deadwt = 0.0;
+        let (mut denom2, mut a2, mut cmat2) = (zero, zero, zero);
+        while person > 0 && sorted.time[person - 1] == dtime {
+            let k = person - 1;
+            let lanes = k * L..(k + 1) * L;
+            let (xk, zk, rk) = (&x[lanes.clone()], &zbeta[lanes.clone()], &risk[lanes]);
+            let w = sorted.weights[k];
+            if !sorted.status[k] {
+                for l in 0..L {
+                    let r = rk[l] * w;
+                    let rx = r * xk[l];
+                    denom[l] += r;
+                    a[l] += rx;
+                    cmat[l] += rx * xk[l];
+                }
+            } else {
+                ndead += 1;
+                deadwt += w;
+                for l in 0..L {
+                    let r = rk[l] * w;
+                    let rx = r * xk[l];
+                    denom2[l] += r;
+                    loglik[l] += w * zk[l];
+                    u[l] += w * xk[l];
+                    a2[l] += rx;
+                    cmat2[l] += rx * xk[l];
+                }
+            }
+            person -= 1;
+            if person > 0 && sorted.last_in_stratum[person - 1] {
+                break;
+            }
+        }
+        if ties == Ties::Efron && ndead > 1 {
+            let nd = ndead as f64;
+            let wtave = deadwt / nd;
+            for _ in 0..ndead {
+                for l in 0..L {
+                    denom[l] += denom2[l] / nd;
+                    a[l] += a2[l] / nd;
+                    cmat[l] += cmat2[l] / nd;
+                }
+                record(&mut terms, wtave, &denom, &a, &cmat);
+            }
+        } else {
+            // without deaths the sums gain exact zeros and the recorded term is overwritten
+            for l in 0..L {
+                denom[l] += denom2[l];
+                a[l] += a2[l];
+                cmat[l] += cmat2[l];
+            }
+            record(&mut terms, deadwt, &denom, &a, &cmat);
+            terms -= (ndead == 0) as usize;
+        }
+    }
+    (terms, LaneSums { loglik, u, imat: zero })
+}
+
+/// Each death-time term's share of the log-likelihood, score and information.
+#[inline(always)]
+fn add_death_terms<const L: usize>(out: &mut LaneSums<L>, terms: usize, buf: &mut PassBuffers) {
+    let PassBuffers { denoms, sums, squares, log_denoms, term_weights, .. } = buf;
+    let used = ..terms * L;
+    ln_into(&denoms[used], &mut log_denoms[used]);
+    for t in 0..terms {
+        let weight = term_weights[t];
+        let at = t * L..(t + 1) * L;
+        let (denom, a, cmat, logs) = (&denoms[at.clone()], &sums[at.clone()], &squares[at.clone()], &log_denoms[at]);
+        for l in 0..L {
+            let temp2 = a[l] / denom[l];
+            out.loglik[l] -= weight * logs[l];
+            out.u[l] -= weight * temp2;
+            out.imat[l] += weight * (cmat[l] - temp2 * a[l]) / denom[l];
+        }
+    }
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+unsafe fn pass_avx2<const L: usize>(sorted: &SortedSurv, x: &[f64], beta: &[f64; L], ties: Ties, buf: &mut PassBuffers) -> LaneSums<L> {
+    pass_generic(sorted, x, beta, ties, buf)
+}
+
+/// One pass over the risk sets for all lanes (AVX2 when the CPU has it: IEEE operations are
+/// lane-wise exact, so the results are the same either way).
+pub(crate) fn pass<const L: usize>(sorted: &SortedSurv, x: &[f64], beta: &[f64; L], ties: Ties, buf: &mut PassBuffers) -> LaneSums<L> {
+    #[cfg(target_arch = "x86_64")]
+    if std::is_x86_feature_detected!("avx2") {
+        // SAFETY: the CPU supports AVX2 (checked just above).
+        return unsafe { pass_avx2(sorted, x, beta, ties, buf) };
+    }
+    pass_generic(sorted, x, beta, ties, buf)
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Phase {
+    /// The pass at the initial coefficient (loglik0, score test).
+    Start,
+    /// A pass at a Newton (or halved) step.
+    Newton,
+    /// Out of iterations: the pass that recomputes the score and information at the last
+    /// accepted coefficient.
+    Final,
+}
+
+/// The fit of one column as `coxfit6` leaves it (original scale).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) struct ColumnFit {
+    pub coef: f64,
+    pub mean: f64,
+    pub scale: f64,
+    pub u: f64,
+    /// The variance (the inverted information).
+    pub var: f64,
+    pub loglik: [f64; 2],
+    pub sctest: f64,
+    pub iter: usize,
+    pub flag: i32,
+    pub maxiter: usize,
+}
+
+impl ColumnFit {
+    pub(crate) fn into_raw(self) -> RawFit {
+        RawFit {
+            coef: vec![self.coef],
+            means: vec![self.mean],
+            u: vec![self.u],
+            imat: vec![self.var],
+            loglik: self.loglik,
+            sctest: self.sctest,
+            iter: self.iter,
+            flag: self.flag,
+            maxiter: self.maxiter,
+        }
+    }
+}
+
+/// The part of `finish_raw` a screening row needs, for one column.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) struct ColumnSummary {
+    /// NaN when aliased.
+    pub coef: f64,
+    pub aliased: bool,
+    pub converged: bool,
+    /// The coefficient may be infinite (either of coxph's warnings).
+    pub infinite: bool,
+}
+
+impl ColumnFit {
+    /// A fit whose last digits are amplified (no convergence, step halving, a coefficient
+    /// that may be infinite: the score and information are differences of nearly equal
+    /// sums), so that an ulp of difference in exp or in the order of the sums shows in its
+    /// standard error. Such a fit is redone with survival's arithmetic.
+    pub(crate) fn is_fragile(&self, control: &CoxControl) -> bool {
+        self.flag == 1000 || self.flag == -2 || self.summarize(f64::NEG_INFINITY, control).infinite
+    }
+
+    fn from_raw(raw: &RawFit, scale: f64) -> Self {
+        ColumnFit {
+            coef: raw.coef[0],
+            mean: raw.means[0],
+            scale,
+            u: raw.u[0],
+            var: raw.imat[0],
+            loglik: raw.loglik,
+            sctest: raw.sctest,
+            iter: raw.iter,
+            flag: raw.flag,
+            maxiter: raw.maxiter,
+        }
+    }
+
+    /// `finish_raw` for p = 1 without its allocations (a test checks they agree).
+    pub(crate) fn summarize(&self, max_lp: f64, control: &CoxControl) -> ColumnSummary {
+        let aliased = self.flag < 1 && self.var == 0.0;
+        let infs = (0.0 + self.u * self.var).abs();
+        let converged = self.flag != 1000;
+        let infinite = self.maxiter > 1
+            && if converged {
+                !self.u.is_finite() || (infs > control.eps && infs > control.toler_inf * self.coef.abs())
+            } else {
+                max_lp > 500.0 || !infs.is_finite()
+            };
+        let coef = if self.maxiter > 0 && aliased { f64::NAN } else { self.coef };
+        ColumnSummary { coef, aliased, converged, infinite }
+    }
+}
+
+/// `coxfit6`'s state for one column; `u` and `imat` mirror its workspace arrays.
+#[derive(Debug, Clone, Copy)]
+struct Newton {
+    phase: Phase,
+    mean: f64,
+    scale: f64,
+    beta: f64,
+    newbeta: f64,
+    u: f64,
+    imat: f64,
+    loglik0: f64,
+    loglik1: f64,
+    sctest: f64,
+    iter: usize,
+    halving: usize,
+    flag: i32,
+}
+
+impl Newton {
+    fn new(init: f64, mean: f64, scale: f64) -> Self {
+        let beta = init / scale;
+        Newton {
+            phase: Phase::Start,
+            mean,
+            scale,
+            beta,
+            newbeta: beta,
+            u: 0.0,
+            imat: 0.0,
+            loglik0: 0.0,
+            loglik1: 0.0,
+            sctest: 0.0,
+            iter: 0,
+            halving: 0,
+            flag: 0,
+        }
+    }
+
+    /// The scaled coefficient the next pass must evaluate.
+    fn point(&self) -> f64 {
+        match self.phase {
+            Phase::Newton => self.newbeta,
+            Phase::Start | Phase::Final => self.beta,
+        }
+    }
+
+    /// Takes the pass at `point()`; returns the fit when this column is done.
+    fn advance(&mut self, loglik: f64, u: f64, imat: f64, control: &CoxControl) -> Option<ColumnFit> {
+        self.u = u;
+        self.imat = imat;
+        match self.phase {
+            Phase::Start => self.after_start(loglik, control),
+            Phase::Newton => self.after_step(loglik, control),
+            Phase::Final => {
+                self.loglik1 = loglik;
+                Some(self.done(self.beta, 1000, control))
+            }
+        }
+    }
+
+    fn after_start(&mut self, loglik: f64, control: &CoxControl) -> Option<ColumnFit> {
+        self.loglik0 = loglik;
+        self.loglik1 = loglik;
+        self.flag = self.factorize(control);
+        let mut step = [self.u];
+        chsolve2(&[self.imat], 1, &mut step);
+        self.sctest = 0.0 + self.u * step[0];
+        if control.iter_max == 0 || !loglik.is_finite() {
+            return Some(self.done(self.beta, self.flag, control));
+        }
+        self.newbeta = self.beta + step[0];
+        self.iter = 1;
+        self.phase = Phase::Newton;
+        None
+    }
+
+    fn after_step(&mut self, newlk: f64, control: &CoxControl) -> Option<ColumnFit> {
+        self.flag = self.factorize(control);
+        let notfinite = !self.u.is_finite() || !self.imat.is_finite() || !newlk.is_finite();
+        if !notfinite && (1.0 - self.loglik1 / newlk).abs() <= control.eps {
+            self.loglik1 = newlk;
+            let flag = if self.halving > 0 { -2 } else { self.flag };
+            return Some(self.done(self.newbeta, flag, control));
+        }
+        if notfinite || newlk < self.loglik1 {
+            self.halving += 1;
+            let h = self.halving as f64;
+            self.newbeta = (self.newbeta + h * self.beta) / (h + 1.0);
+        } else {
+            self.halving = 0;
+            self.loglik1 = newlk;
+            let mut step = [self.u];
+            chsolve2(&[self.imat], 1, &mut step);
+            self.u = step[0];
+            self.beta = self.newbeta;
+            self.newbeta += step[0];
+        }
+        self.iter += 1;
+        if self.iter <= control.iter_max {
+            return None;
+        }
+        if control.iter_max > 1 {
+            self.phase = Phase::Final;
+            return None;
+        }
+        Some(self.done(self.beta, 1000, control))
+    }
+
+    fn factorize(&mut self, control: &CoxControl) -> i32 {
+        let mut m = [self.imat];
+        let rank = cholesky2(&mut m, 1, control.toler_chol);
+        self.imat = m[0];
+        rank
+    }
+
+    /// Inverts the information and returns to the original scale.
+    fn done(&self, beta_scaled: f64, flag: i32, control: &CoxControl) -> ColumnFit {
+        let mut inverse = [self.imat];
+        chinv2(&mut inverse, 1);
+        let s = self.scale;
+        ColumnFit {
+            coef: beta_scaled * s,
+            mean: self.mean,
+            scale: s,
+            u: self.u / s,
+            var: inverse[0] * (s * s),
+            loglik: [self.loglik0, self.loglik1],
+            sctest: self.sctest,
+            iter: self.iter,
+            flag,
+            maxiter: control.iter_max,
+        }
+    }
+}
+
+/// `coxfit6` for one column already centred and scaled in `x` (sorted order).
+pub(crate) fn fit_one_column(
+    sorted: &SortedSurv,
+    x: &[f64],
+    init: f64,
+    mean: f64,
+    scale: f64,
+    ties: Ties,
+    control: &CoxControl,
+) -> ColumnFit {
+    let mut state = Newton::new(init, mean, scale);
+    let mut buf = PassBuffers::new(sorted.len(), 1);
+    loop {
+        let sums = pass::<1>(sorted, x, &[state.point()], ties, &mut buf);
+        if let Some(fit) = state.advance(sums.loglik[0], sums.u[0], sums.imat[0], control) {
+            return fit;
+        }
+    }
+}
+
+/// Fits many columns from `init = 0`, `LANES` at a time. `fill(job, column)` writes job's
+/// values in sorted order and returns whether to centre them (coxph's `nocenter` rule);
+/// `emit(job, fit, max_lp)` receives each result, `max_lp` being the largest linear predictor
+/// (computed only when the fit did not converge, the one case that needs it).
+pub(crate) struct Lanes<'a> {
+    sorted: &'a SortedSurv,
+    ties: Ties,
+    control: CoxControl,
+    total_weight: f64,
+    x: Vec<f64>,
+    column: Vec<f64>,
+    buf: PassBuffers,
+}
+
+impl<'a> Lanes<'a> {
+    pub(crate) fn new(sorted: &'a SortedSurv, ties: Ties, control: CoxControl) -> Self {
+        let n = sorted.len();
+        let total_weight = sorted.weights.iter().fold(0.0, |s, w| s + w);
+        Lanes { sorted, ties, control, total_weight, x: vec![0.0; n * LANES], column: vec![0.0; n], buf: PassBuffers::new(n, LANES) }
+    }
+
+    pub(crate) fn run(
+        &mut self,
+        jobs: &[usize],
+        mut fill: impl FnMut(usize, &mut [f64]) -> bool,
+        mut emit: impl FnMut(usize, ColumnFit, f64),
+    ) {
+        let mut queue = jobs.iter().copied();
+        let mut lanes: [Option<(usize, Newton)>; LANES] = [None; LANES];
+        for lane in 0..LANES {
+            lanes[lane] = queue.next().map(|job| (job, self.load(lane, job, &mut fill)));
+        }
+        while lanes.iter().any(Option::is_some) {
+            let beta: [f64; LANES] = std::array::from_fn(|l| lanes[l].map_or(0.0, |(_, state)| state.point()));
+            let sums = pass::<LANES>(self.sorted, &self.x, &beta, self.ties, &mut self.buf);
+            for lane in 0..LANES {
+                let Some((job, state)) = lanes[lane].as_mut() else { continue };
+                if let Some(fit) = state.advance(sums.loglik[lane], sums.u[lane], sums.imat[lane], &self.control) {
+                    let job = *job;
+                    let fit = if fit.is_fragile(&self.control) { self.exact_fit(lane, &fit) } else { fit };
+                    let max_lp = if fit.flag == 1000 { self.max_linear_predictor(lane, &fit) } else { f64::NEG_INFINITY };
+                    emit(job, fit, max_lp);
+                    lanes[lane] = queue.next().map(|next| (next, self.load(lane, next, &mut fill)));
+                }
+            }
+        }
+    }
+
+    /// Loads a job into a lane, centred and scaled as `coxfit6` does.
+    fn load(&mut self, lane: usize, job: usize, fill: &mut impl FnMut(usize, &mut [f64]) -> bool) -> Newton {
+        let centre = fill(job, &mut self.column);
+        let (mean, scale) = if centre {
+            center_and_scale_column(&self.sorted.weights, self.total_weight, &mut self.column, 1, 0)
+        } else {
+            (0.0, 1.0)
+        };
+        for (k, &v) in self.column.iter().enumerate() {
+            self.x[k * LANES + lane] = v;
+        }
+        Newton::new(0.0, mean, scale)
+    }
+
+    /// The lane's column refitted with survival's arithmetic (see [`ColumnFit::is_fragile`]).
+    fn exact_fit(&self, lane: usize, fast: &ColumnFit) -> ColumnFit {
+        let column: Vec<f64> = self.x.iter().skip(lane).step_by(LANES).copied().collect();
+        let raw = coxfit6_exact_column(self.sorted, &column, fast.mean, fast.scale, self.ties, &self.control);
+        ColumnFit::from_raw(&raw, fast.scale)
+    }
+
+    fn max_linear_predictor(&self, lane: usize, fit: &ColumnFit) -> f64 {
+        let n = self.sorted.len();
+        (0..n).map(|k| self.x[k * LANES + lane] / fit.scale * fit.coef).fold(f64::NEG_INFINITY, f64::max)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::cox::{finish_raw, needs_centring};
+    use crate::data::SurvData;
+
+    fn columns(n: usize) -> Vec<Vec<f64>> {
+        let noise: Vec<f64> = (0..n).map(|i| (((i * 37) % 23) as f64 - 11.0) / 5.0).collect();
+        let binary: Vec<f64> = (0..n).map(|i| ((i * 7) % 3 == 0) as u8 as f64).collect();
+        let separating: Vec<f64> = (0..n).map(|i| (i < n / 3) as u8 as f64).collect();
+        let constant = vec![2.5; n];
+        let trend: Vec<f64> = (0..n).map(|i| i as f64 / n as f64 + noise[i] / 10.0).collect();
+        vec![noise, binary, separating, constant, trend]
+    }
+
+    /// Every column through the lanes, with its max linear predictor.
+    fn lane_fits(sorted: &SortedSurv, columns: &[Vec<f64>], ties: Ties, control: CoxControl) -> Vec<(ColumnFit, f64)> {
+        let jobs: Vec<usize> = (0..columns.len()).collect();
+        let mut out = vec![None; columns.len()];
+        let fill = |j: usize, target: &mut [f64]| {
+            for (t, &row) in target.iter_mut().zip(&sorted.order) {
+                *t = columns[j][row];
+            }
+            needs_centring(target, true)
+        };
+        Lanes::new(sorted, ties, control).run(&jobs, fill, |j, fit, max_lp| out[j] = Some((fit, max_lp)));
+        out.into_iter().map(|f| f.expect("fitted")).collect()
+    }
+
+    #[test]
+    fn lanes_equal_one_column_fits_and_summaries_equal_finish_raw() {
+        let n = 30;
+        let time: Vec<f64> = (0..n).map(|i| ((i * 11) % 17) as f64 + 1.0).collect();
+        let status: Vec<f64> = (0..n).map(|i| if i % 4 == 0 { 0.0 } else { 1.0 }).collect();
+        let surv = SurvData::new(&time, &status, None, None).unwrap();
+        let sorted = SortedSurv::new(&surv);
+        let columns = columns(n);
+        for ties in [Ties::Efron, Ties::Breslow] {
+            for iter_max in [0, 1, 2, 20] {
+                let control = CoxControl { iter_max, ..CoxControl::default() };
+                for (j, (fit, max_lp)) in lane_fits(&sorted, &columns, ties, control).into_iter().enumerate() {
+                    let mut x: Vec<f64> = sorted.order.iter().map(|&row| columns[j][row]).collect();
+                    let (mean, scale) = if needs_centring(&x, true) {
+                        let total = sorted.weights.iter().sum();
+                        center_and_scale_column(&sorted.weights, total, &mut x, 1, 0)
+                    } else {
+                        (0.0, 1.0)
+                    };
+                    let fast = fit_one_column(&sorted, &x, 0.0, mean, scale, ties, &control);
+                    let single = if fast.is_fragile(&control) {
+                        ColumnFit::from_raw(&coxfit6_exact_column(&sorted, &x, mean, scale, ties, &control), scale)
+                    } else {
+                        fast
+                    };
+                    assert_eq!(fit.coef.to_bits(), single.coef.to_bits(), "column {j}");
+                    assert_eq!(fit.var.to_bits(), single.var.to_bits(), "column {j}");
+                    assert_eq!(fit.loglik, single.loglik);
+                    assert_eq!(fit.iter, single.iter);
+                    let full = finish_raw(&fit.into_raw(), 1, n, surv.n_events(), max_lp, control, None);
+                    let summary = fit.summarize(max_lp, &control);
+                    assert_eq!(summary.coef.to_bits(), full.coef[0].to_bits(), "column {j}");
+                    assert_eq!(summary.aliased, full.aliased[0]);
+                    assert_eq!(summary.converged, full.converged);
+                    assert_eq!(summary.infinite, full.infinite[0] || full.any_infinite, "column {j}, iter_max {iter_max}");
+                }
+            }
+        }
+    }
+}
