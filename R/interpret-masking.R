@@ -22,6 +22,17 @@
 #' `p = (1 + #{random score >= set score}) / (1 + n_random)`, for `auc` (`p_auc`) and `ap`
 #' (`p_ap`). This goes beyond the reference method: it tells whether a set beats chance.
 #'
+#' @section External test cohorts:
+#' `x` and `y` may be any cohort, such as an external test cohort. Its expression is standardized
+#' with the model's stored training mean and SD (the training cohort's, or the pretrained
+#' autoencoder's), never re-estimated on `x`, so each sample is scored exactly as `predict()`
+#' scores it, whatever the rest of the cohort, and "masked" means set to the training mean.
+#' Genes are matched by name (any order; extra genes are ignored). Genes of the model that `x`
+#' lacks are set to their training mean with a warning of class `radiogenomics_missing_genes`
+#' (as in `predict()`): they are then masked in every set, so a set made mostly of such genes
+#' scores like an empty one; check the warning, or restrict the model to the genes both cohorts
+#' share. Samples are matched to `y` by name (else by position).
+#'
 #' @param model A classification network from [fit_network()] (binary, multi-class or
 #'   multi-label).
 #' @param x Expression, genes x samples (matrix, data.frame or `SummarizedExperiment`),
@@ -91,6 +102,7 @@ gene_masking <- function(model, x, y, gene_sets, min_size = 1, max_size = 500, n
 #' two cores. The per-gene scores are the reference method's ranking for single-gene GSEA.
 #'
 #' @inheritParams gene_masking
+#' @inheritSection gene_masking External test cohorts
 #' @param genes Genes to evaluate (default: all of the model's genes); genes not in the model
 #'   are an error.
 #' @return A data.frame of class `rg_masking`, one row per gene and class, with columns `gene`,
