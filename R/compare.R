@@ -40,8 +40,9 @@
 #' - `tests` compares, per target, the network with each other method by a paired Wilcoxon
 #'   signed-rank test with continuity correction of the per-sample absolute errors of the
 #'   out-of-fold predictions, \eqn{|y_i - \hat y_i^{network}|} versus
-#'   \eqn{|y_i - \hat y_i^{method}|} (the paper compares the models' absolute errors; METHOD.md
-#'   does not fix the paired quantity). The p-value is that of
+#'   \eqn{|y_i - \hat y_i^{method}|} (the paper reports per-feature paired Wilcoxon tests of the
+#'   models' errors; neither it nor METHOD.md fixes the paired quantity further). `statistic` is
+#'   Wilcoxon's V, the rank sum of the positive differences network − method. The p-value is that of
 #'   `wilcox.test(network, method, paired = TRUE, correct = TRUE)` with its default `exact`: an
 #'   exact p-value for fewer than 50 samples without tied or zero differences, otherwise the
 #'   normal approximation with continuity correction (zero differences dropped, ties
@@ -86,10 +87,10 @@
 #' cmp
 #' }
 #' # regression: a planted nonlinear continuous target
-#' cohort <- simulate_cohort(n_samples = 60, n_genes = 100, traits = "continuous", seed = 1)
+#' cohort <- simulate_cohort(n_samples = 100, n_genes = 100, traits = "continuous", seed = 1)
 #' reg <- compare_models(cohort$expression, cohort$traits["continuous"], folds = 3,
 #'                       methods = c("network", "glmnet"), n_boot = 0, hidden = 8,
-#'                       control = nn_control(epochs = 10, optimizer = "adam", verbose = FALSE),
+#'                       control = nn_control(epochs = 80, optimizer = "adam", verbose = FALSE),
 #'                       seed = 1, verbose = FALSE)
 #' reg$metrics
 #' reg$tests
