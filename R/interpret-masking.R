@@ -28,6 +28,17 @@
 #' whether a set beats chance. (For regression the random sets are drawn with R's RNG under
 #' `seed`.)
 #'
+#' @section External test cohorts:
+#' `x` and `y` may be any cohort, such as an external test cohort. Its expression is standardized
+#' with the model's stored training mean and SD (the training cohort's, or the pretrained
+#' autoencoder's), never re-estimated on `x`, so each sample is scored exactly as `predict()`
+#' scores it, whatever the rest of the cohort, and "masked" means set to the training mean.
+#' Genes are matched by name (any order; extra genes are ignored). Genes of the model that `x`
+#' lacks are set to their training mean with a warning of class `radiogenomics_missing_genes`
+#' (as in `predict()`): they are then masked in every set, so a set made mostly of such genes
+#' scores like an empty one; check the warning, or restrict the model to the genes both cohorts
+#' share. Samples are matched to `y` by name (else by position).
+#'
 #' @param model A network from [fit_network()] (binary, multi-class, multi-label or regression).
 #' @param x Expression, genes x samples (matrix, data.frame or `SummarizedExperiment`),
 #'   standardized with the model's training mean and SD. Genes the model needs but `x` lacks are
@@ -102,6 +113,7 @@ gene_masking <- function(model, x, y, gene_sets, min_size = 1, max_size = 500, n
 #' two cores. The per-gene scores are the reference method's ranking for single-gene GSEA.
 #'
 #' @inheritParams gene_masking
+#' @inheritSection gene_masking External test cohorts
 #' @param genes Genes to evaluate (default: all of the model's genes); genes not in the model
 #'   are an error.
 #' @return A data.frame of class `rg_masking`, one row per gene and class, with columns `gene`,

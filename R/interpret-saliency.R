@@ -21,6 +21,13 @@
 #' Saliency is with respect to the standardized input (the reference's convention); divide by
 #' `model$standardization$sd` for raw expression units.
 #'
+#' @section External test cohorts:
+#' `x` may be any cohort, such as an external test cohort: it is standardized with the model's
+#' stored training mean and SD (never re-estimated on `x`), so a sample's saliency does not
+#' depend on the rest of its cohort. Genes are matched by name; genes of the model that `x` lacks
+#' are set to their training mean with a warning of class `radiogenomics_missing_genes` (their
+#' saliency is then evaluated there), as in `predict()`.
+#'
 #' @inheritParams gene_masking
 #' @param model A network from [fit_network()].
 #' @param class Which outputs: class names (`model$outputs`) or 1-based indices. `NULL`: the

@@ -29,15 +29,17 @@
 #' do not depend on the backend.
 #'
 #' @param x Expression, genes × samples (matrix, data.frame or `SummarizedExperiment`).
-#' @param y The target, as for [fit_network()] (a factor, logical or numeric vector; names
-#'   matched to the samples when present).
+#' @param y The target, as for [fit_network()]: a factor, logical or numeric vector, or a
+#'   numeric samples × targets matrix / data.frame for several continuous targets (one network
+#'   with one linear output per target); names matched to the samples when present.
 #' @param folds Number of folds, or one fold id per sample.
 #' @param grid A data.frame of settings to compare (see the section); `NULL` = one setting.
 #' @param stratify Stratify the folds by class.
 #' @param repeats Repeat the cross-validation with new folds.
 #' @param seed Random seed for folds and networks; `NULL` draws one from R's RNG.
 #' @param metric The metric that ranks the settings: `"auc"` (classification; micro-averaged for
-#'   several classes) or `"r2"` (regression) by default; any column of the results.
+#'   several classes) or `"r2"` (regression; with several targets the mean over targets) by
+#'   default; any column of the results.
 #' @param early_stopping `"inner"`, `"validation"` or `"none"` (see the section).
 #' @param inner_split Fraction of each training fold held out for early stopping (`"inner"`).
 #' @param hidden,activation,dropout,pretrained,transfer_layers,freeze_layers,positive,task
@@ -50,7 +52,8 @@
 #' @return An `rg_cv` object, a list with
 #'   - `results`: one row per grid point × repeat × fold: `point`, `repeat`, `fold`, `n_train`,
 #'     `n_validation`, the metrics (`auc`, `ap`, `accuracy`, and `macro_auc` for several classes;
-#'     `r2`, `mae`, `mape` for regression) and `best_epoch`;
+#'     `r2`, `mae`, `mape` for regression, averaged over targets when there are several) and
+#'     `best_epoch`;
 #'   - `summary`: per grid point the mean and SD of every metric over folds, the pooled
 #'     out-of-fold metric (`pooled_<metric>`), ranked by `metric`;
 #'   - `grid`: the settings (one row per point), `best`: the index of the best point;
@@ -84,7 +87,7 @@ cross_validate <- function(x, y, folds = 10, grid = NULL, stratify = TRUE, repea
   check_number(inner_split, "inner_split", min = 0.05, max = 0.5)
   early_stopping <- check_choice(early_stopping[[1L]], "early_stopping", c("inner", "validation", "none"))
   seed <- resolve_seed(seed)
-  y <- single_trait(y)
+  y <- cv_trait(y, task)
   target <- nn_target(y, colnames(x), positive = positive, task = task)
   y <- align_samples(y, colnames(x), "y")
   metric <- metric %||% if (target$task == "regression") "r2" else "auc"
@@ -113,11 +116,29 @@ cross_validate <- function(x, y, folds = 10, grid = NULL, stratify = TRUE, repea
 # A one-column data.frame as a named vector; several columns are an error.
 single_trait <- function(y, arg = "y") {
   if (is.matrix(y) && ncol(y) > 1L || is.data.frame(y) && ncol(y) != 1L) {
-    rg_abort(sprintf("`%s` must be one trait (a vector); loop over the columns of a multi-trait table.", arg))
+    rg_abort(sprintf(paste("`%s` must be one trait (a vector), or a numeric samples x targets matrix for",
+                           "several continuous targets; loop over the columns of a table of class labels."), arg))
   }
   if (is.data.frame(y)) y <- stats::setNames(y[[1L]], if (.row_names_info(y) > 0L) rownames(y))
   y
 }
+
+# One trait, or several continuous targets as a numeric samples x targets matrix (a network
+# with one linear output per target, as fit_network() fits).
+cv_trait <- function(y, task = NULL, arg = "y") {
+  several <- (is.matrix(y) || is.data.frame(y)) && ncol(y) > 1L
+  numeric <- if (is.data.frame(y)) all(vapply(y, is.numeric, logical(1))) else is.numeric(y)
+  if (!several || !numeric || !is.null(task) && task != "regression") return(single_trait(y, arg))
+  if (is.data.frame(y)) {
+    ids <- if (.row_names_info(y) > 0L) rownames(y)
+    y <- as.matrix(y)
+    rownames(y) <- ids
+  }
+  y
+}
+
+# Samples `i` of a target vector or samples x targets matrix.
+sample_rows <- function(y, i) if (is.matrix(y)) y[i, , drop = FALSE] else y[i]
 
 # ---- grid ------------------------------------------------------------------------------------
 
@@ -187,17 +208,17 @@ cv_job <- function(job, x, y, fold_ids, points, target, threads, keep_model = FA
   if (point$early_stopping == "inner") {
     control$validation_split <- point$inner_split
   } else if (point$early_stopping == "validation") {
-    validation_data <- list(x = x[, in_validation, drop = FALSE], y = y[in_validation])
+    validation_data <- list(x = x[, in_validation, drop = FALSE], y = sample_rows(y, in_validation))
   } else {
     control$early_stopping <- FALSE
   }
-  fit <- fit_network(x[, !in_validation, drop = FALSE], y[!in_validation], hidden = point$hidden,
+  fit <- fit_network(x[, !in_validation, drop = FALSE], sample_rows(y, !in_validation), hidden = point$hidden,
                      activation = point$activation, dropout = point$dropout, pretrained = point$pretrained,
                      transfer_layers = point$transfer_layers, freeze_layers = point$freeze_layers,
                      control = control, validation_data = validation_data, positive = point$positive,
                      task = point$task)
   prediction <- stats::predict(fit, x[, in_validation, drop = FALSE], type = "prob")
-  scores <- score_predictions(target, y[in_validation], prediction)
+  scores <- score_predictions(target, sample_rows(y, in_validation), prediction)
   list(samples = which(in_validation), prediction = prediction, model = if (keep_model) fit,
        row = data.frame(point = job$point, `repeat` = job$rep, fold = job$fold,
                         n_train = sum(!in_validation), n_validation = sum(in_validation),
@@ -208,10 +229,12 @@ cv_job <- function(job, x, y, fold_ids, points, target, threads, keep_model = FA
 
 # Metrics of predictions against the truth, the same for every method (networks and the
 # comparison models): binary auc/ap/accuracy of the positive class; several classes micro auc/ap,
-# macro auc and argmax accuracy; regression r2/mae/mape.
+# macro auc and argmax accuracy; regression r2/mae/mape (the mean over several targets).
 score_predictions <- function(target, truth, prediction) {
   if (target$task == "regression") {
-    return(regression_metrics(as.double(truth), as.double(prediction)))
+    n <- NROW(truth)
+    per_target <- regression_metrics(matrix(as.double(truth), n), matrix(as.double(prediction), n))
+    return(if (is.matrix(per_target)) colMeans(per_target) else per_target)
   }
   truth <- as.character(truth)
   if (target$task == "binary") {
@@ -240,12 +263,12 @@ new_rg_cv <- function(outcomes, jobs, points, grid, fold_ids, target, metric, se
     rg_abort(sprintf("`metric` must be one of %s.", paste(setdiff(names(results), c("point", "repeat", "fold", "n_train", "n_validation")), collapse = ", ")))
   }
   pooled <- vapply(seq_along(points), function(p) {
-    scores <- score_predictions(target, y, out_of_fold(outcomes, jobs, p, rep = 1L, n = length(y)))
+    scores <- score_predictions(target, y, out_of_fold(outcomes, jobs, p, rep = 1L, n = NROW(y)))
     scores[[metric]]
   }, numeric(1))
   summary <- summarise_cv(results, metric, grid_labels(grid, length(points)), pooled)
   best <- summary$point[[1L]]
-  predictions <- out_of_fold(outcomes, jobs, best, rep = 1L, n = length(y))
+  predictions <- out_of_fold(outcomes, jobs, best, rep = 1L, n = NROW(y))
   rownames(predictions) <- rownames(fold_ids)
   structure(list(results = results, summary = summary, grid = grid, best = best,
                  predictions = predictions, folds = fold_ids,
@@ -339,7 +362,7 @@ refit.rg_cv <- function(object, x, y, epochs = NULL, ...) {
   control$early_stopping <- FALSE
   control$validation_split <- 0
   control$seed <- object$seed
-  fit_network(x, single_trait(y), hidden = point$hidden, activation = point$activation, dropout = point$dropout,
+  fit_network(x, cv_trait(y, point$task), hidden = point$hidden, activation = point$activation, dropout = point$dropout,
               pretrained = point$pretrained, transfer_layers = point$transfer_layers,
               freeze_layers = point$freeze_layers, control = control, positive = point$positive,
               task = point$task)

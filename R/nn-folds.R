@@ -34,9 +34,9 @@ make_folds <- function(y, folds = 10, stratify = TRUE, repeats = 1, seed = NULL)
 # the user's own fold ids (any values; mapped to 1..k).
 resolve_folds <- function(folds, y, stratify, seed) {
   if (length(folds) == 1L) return(make_folds(y, folds, stratify = stratify, seed = seed))
-  if (length(folds) != length(y)) {
+  if (length(folds) != NROW(y)) {
     rg_abort(sprintf("`folds` has length %d; give a number of folds or one fold id per sample (%d).",
-                     length(folds), length(y)))
+                     length(folds), NROW(y)))
   }
   if (anyNA(folds)) rg_abort("`folds` has missing fold ids.")
   ids <- as.integer(factor(folds))

@@ -6,23 +6,6 @@ fit_bin <- interpret_fit(x, cohort$traits$binary, hidden = c(10, 6))
 fit_multi <- interpret_fit(x, cohort$traits$multiclass, hidden = 8)
 fit_relu <- interpret_fit(x, cohort$traits$binary, hidden = c(10, 6), activation = "relu")
 
-# Central differences of predict(type) for sample `i`, per standardized gene (step h SDs).
-finite_differences <- function(model, x, i, type, column, h = 1e-2) {
-  base <- x[model$genes, i]
-  sd <- model$standardization$sd
-  p <- length(base)
-  up <- matrix(base, p, p) + diag(h * sd)
-  down <- matrix(base, p, p) - diag(h * sd)
-  dimnames(up) <- dimnames(down) <- list(model$genes, paste0("s", seq_len(p)))
-  (predict(model, up, type = type)[, column] - predict(model, down, type = type)[, column]) / (2 * h)
-}
-
-# f32 network: differences of f32 outputs carry ~1e-7 / h rounding, so compare on the scale of
-# the largest gradient with a 2e-3 tolerance instead of a 1e-3 relative error per gene.
-expect_matches_fd <- function(saliency, fd) {
-  expect_lt(max(abs(saliency - fd)) / max(abs(fd)), 2e-3)
-}
-
 test_that("gradients equal central finite differences of predict()", {
   samples <- c(1, 7, 30)
   s <- gene_saliency(fit_bin, x[, samples], verbose = FALSE)

@@ -93,6 +93,21 @@ test_that("regression targets are cross-validated with r2, mae and mape", {
   expect_equal(unlist(cv$results[2, c("r2", "mae", "mape")]), expected, tolerance = 1e-6)
 })
 
+test_that("several continuous targets train one network with an output each, scored by the mean over targets", {
+  y <- data.frame(a = cohort$traits$continuous, b = exp(cohort$traits$continuous / 2), row.names = colnames(x))
+  cv <- cross_validate(x, y[rev(seq_len(nrow(y))), ], folds = 3, hidden = 8, early_stopping = "validation",
+                       control = quiet_control(epochs = 6, patience = 3), seed = 1, verbose = FALSE)
+  expect_equal(dim(cv$predictions), c(ncol(x), 2L))
+  expect_equal(colnames(cv$predictions), c("a", "b"))
+  in_fold <- cv$folds[, 1] == 2
+  per_target <- regression_metrics(as.matrix(y)[in_fold, ], cv$predictions[in_fold, ])
+  expect_equal(unlist(cv$results[2, c("r2", "mae", "mape")]), colMeans(per_target), tolerance = 1e-6)
+  fit <- refit(cv, x, y)
+  expect_equal(fit$outputs, c("a", "b"))
+  expect_error(cross_validate(x, data.frame(a = y$a, b = letters[seq_len(nrow(y))])), "`y` must be one trait",
+               class = "radiogenomics_error")
+})
+
 test_that("a BiocParallel SnowParam(2) backend gives the same table as serial", {
   skip_if_not_installed("BiocParallel")
   args <- list(x = x, y = y, folds = 3, hidden = 8, control = quiet_control(epochs = 6, patience = 3),
