@@ -250,13 +250,15 @@ pipeline_trait <- function(run, trait, x, y, gene_sets, autoencoder, settings, B
                              dropout = s$dropout, pretrained = autoencoder, control = s$control))
   }
   model <- fitted$model
+  # the masking and saliency stages run GSEA: their checkpoints also depend on the permutations
+  gsea_key <- fingerprint(key, s$nperm)
   classifier <- !identical(model$task, "regression")  # masking scores (AUC, AP) need classes
-  masking <- if (classifier) run$stage("masking", trait, key = key, {
+  masking <- if (classifier) run$stage("masking", trait, key = gsea_key, {
     sets <- gene_masking(model, x, y, gene_sets, max_size = s$max_size, verbose = FALSE)
     single <- if (s$single_gene) single_gene_masking(model, x, y, verbose = FALSE)
     list(sets = sets, single = single, single_gsea = if (s$single_gene) single_gene_gsea(single, gene_sets, s))
   }) else list()
-  saliency <- run$stage("saliency", trait, key = key, {
+  saliency <- run$stage("saliency", trait, key = gsea_key, {
     map <- gene_saliency(model, x, class = saliency_classes(model), method = s$saliency_method, verbose = FALSE)
     maps <- saliency_list(map, trait, model)
     enrichment <- bind_rows(lapply(names(maps), function(label) {
