@@ -250,12 +250,14 @@ pipeline_trait <- function(run, trait, x, y, gene_sets, autoencoder, settings, B
                              dropout = s$dropout, pretrained = autoencoder, control = s$control))
   }
   model <- fitted$model
-  masking <- run$stage("masking", trait, key = key, {
+  # the masking and saliency stages run GSEA: their checkpoints also depend on the permutations
+  gsea_key <- fingerprint(key, s$nperm)
+  masking <- run$stage("masking", trait, key = gsea_key, {
     sets <- gene_masking(model, x, y, gene_sets, max_size = s$max_size, verbose = FALSE)
     single <- if (s$single_gene) single_gene_masking(model, x, y, verbose = FALSE)
     list(sets = sets, single = single, single_gsea = if (s$single_gene) single_gene_gsea(single, gene_sets, s))
   })
-  saliency <- run$stage("saliency", trait, key = key, {
+  saliency <- run$stage("saliency", trait, key = gsea_key, {
     map <- gene_saliency(model, x, class = saliency_classes(model), method = s$saliency_method, verbose = FALSE)
     maps <- saliency_list(map, trait, model)
     enrichment <- bind_rows(lapply(names(maps), function(label) {
@@ -368,19 +370,28 @@ survival_row <- function(d, name, kind, covariates) {
   km <- if (categorical) km_fit(surv, data = d)
   logrank_p <- if (categorical) logrank_test(surv, data = d)$pvalue else NA_real_
   uni <- suppressWarnings(cox_fit(surv, data = d))
+  response <- quote(survival::Surv(time, status))
   adjusted <- if (length(covariates)) {
-    suppressWarnings(cox_fit(stats::reformulate(c("group", covariates), response = quote(survival::Surv(time, status))), data = d))
+    suppressWarnings(cox_fit(stats::reformulate(c("group", covariates), response = response), data = d))
   }
-  effect <- function(fit) {
+  # the covariates alone on the same rows: the null model of the group's test when adjusted
+  covariates_only <- if (length(covariates)) {
+    suppressWarnings(cox_fit(stats::reformulate(covariates, response = response), data = d))
+  }
+  effect <- function(fit, null_loglik) {
     if (is.null(fit)) return(c(hr = NA, lower = NA, upper = NA, p = NA))
     rows <- fit$table[startsWith(fit$table$term, "group"), , drop = FALSE]
-    if (nrow(rows) != 1L) {  # several levels: the likelihood-ratio test of the whole factor
-      return(c(hr = NA, lower = NA, upper = NA, p = fit$tests$p[fit$tests$test == "likelihood_ratio"]))
+    if (nrow(rows) != 1L) {
+      # several levels: the likelihood-ratio test of the whole factor (group terms only, not the
+      # covariates: against the covariate-only model when adjusted)
+      df <- sum(!is.na(rows$coef))
+      statistic <- 2 * (fit$loglik[[2L]] - null_loglik)
+      return(c(hr = NA, lower = NA, upper = NA, p = stats::pchisq(statistic, df, lower.tail = FALSE)))
     }
     c(hr = rows$hr, lower = rows$lower, upper = rows$upper, p = rows$p)
   }
-  u <- effect(uni)
-  a <- effect(adjusted)
+  u <- effect(uni, uni$loglik[[1L]])
+  a <- effect(adjusted, covariates_only$loglik[[2L]])
   row <- data.frame(variable = name, kind = kind, n = nrow(d), events = sum(d$status), logrank_p = logrank_p,
                     hr = u[["hr"]], lower = u[["lower"]], upper = u[["upper"]], p = u[["p"]],
                     hr_adjusted = a[["hr"]], lower_adjusted = a[["lower"]], upper_adjusted = a[["upper"]],

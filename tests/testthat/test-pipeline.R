@@ -68,6 +68,9 @@ test_that("the report renders every section with embedded figures", {
     expect_true(grepl(sprintf("<h[23]>%s", heading), html), info = heading)
   }
   expect_gt(lengths(regmatches(html, gregexpr("data:image/png", html, fixed = TRUE))), 8)
+  # the final Cox model's coefficients, not only its selection path
+  final <- regmatches(html, regexpr("(?s)Final Cox model.*?Selection path", html, perl = TRUE))
+  expect_true(grepl("<td[^>]*>sexmale</td>", final), info = "final Cox model table")
 })
 
 test_that("pipeline_results gives tidy tables", {
