@@ -61,6 +61,19 @@ check_flag <- function(x, arg) {
   invisible(x)
 }
 
+# One of `choices`; the whole default vector (an argument left unset) means its first element.
+check_choice <- function(x, arg, choices) {
+  if (identical(x, choices)) return(choices[[1L]])
+  if (!is.character(x) || length(x) != 1L || is.na(x) || !x %in% choices) {
+    rg_abort(sprintf("%s must be one of %s, not %s.", arg_name(arg),
+                     paste0("\"", choices, "\"", collapse = ", "), describe(x)))
+  }
+  x
+}
+
+# Threads of the Rust core when a call does not say (the option is also read at load time).
+default_threads <- function() getOption("radiogenomics.threads", 2L)
+
 check_string <- function(x, arg) {
   if (!is.character(x) || length(x) != 1L || is.na(x)) {
     rg_abort(sprintf("%s must be a single string, not %s.", arg_name(arg), describe(x)))

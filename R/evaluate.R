@@ -305,7 +305,7 @@ as.data.frame.rg_evaluation <- function(x, ...) x$table
 #'   invisibly.
 #' @export
 plot.rg_evaluation <- function(x, engine = if (requireNamespace("ggplot2", quietly = TRUE)) "ggplot2" else "base", ...) {
-  engine <- match_choice(engine, c("ggplot2", "base"), "engine")
+  engine <- check_choice(engine, "engine", c("ggplot2", "base"))
   curves <- evaluation_curves(x)
   if (engine == "ggplot2") {
     if (!requireNamespace("ggplot2", quietly = TRUE)) rg_abort("`engine = \"ggplot2\"` needs the package ggplot2.")

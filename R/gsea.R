@@ -152,7 +152,7 @@ radiogenomic_traits <- function(x, gene_sets = NULL, padj_cutoff = 0.05,
                                 trait = NULL, ...) {
   check_number(padj_cutoff, "padj_cutoff", min = 0, max = 1)
   check_number(min_samples, "min_samples", min = 1, integer = TRUE)
-  direction <- gsea_choice(direction, c("positive", "any"), "direction")
+  direction <- check_choice(direction, "direction", c("positive", "any"))
   if (!is.null(trait)) check_string(trait, "trait")
   enrichment <- trait_enrichment(x, gene_sets, trait, ...)
   significant <- !is.na(enrichment$padj) & enrichment$padj < padj_cutoff
@@ -247,16 +247,7 @@ check_ranking <- function(stats, arg = "stats") {
   invisible(stats)
 }
 
-gsea_choice <- function(x, choices, arg) {
-  if (identical(x, choices)) return(choices[[1L]])
-  if (!is.character(x) || length(x) != 1L || is.na(x) || !x %in% choices) {
-    rg_abort(sprintf("`%s` must be one of %s, not %s.", arg,
-                     paste(sprintf("\"%s\"", choices), collapse = ", "), describe(x)))
-  }
-  x
-}
-
-check_method <- function(method) gsea_choice(method, c("simple", "multilevel"), "method")
+check_method <- function(method) check_choice(method, "method", c("simple", "multilevel"))
 
 # The `...` of gsea_per_sample() / radiogenomic_traits(), with gsea_preranked()'s defaults.
 gsea_dots <- function(...) {

@@ -73,7 +73,7 @@
 #' @export
 gene_masking <- function(model, x, y, gene_sets, min_size = 1, max_size = 500, n_random = 0, seed = NULL,
                          assay = 1L, verbose = interactive(),
-                         n_threads = getOption("radiogenomics.threads", 2L)) {
+                         n_threads = default_threads()) {
   check_masking_model(model)
   check_number(min_size, "min_size", min = 1, integer = TRUE)
   check_number(max_size, "max_size", min = min_size, integer = TRUE)
@@ -126,7 +126,7 @@ gene_masking <- function(model, x, y, gene_sets, min_size = 1, max_size = 500, n
 #' head(single[order(-single$auc), ])
 #' @export
 single_gene_masking <- function(model, x, y, genes = NULL, assay = 1L, verbose = interactive(),
-                                n_threads = getOption("radiogenomics.threads", 2L)) {
+                                n_threads = default_threads()) {
   check_masking_model(model)
   check_flag(verbose, "verbose")
   check_number(n_threads, "n_threads", min = 1, integer = TRUE)

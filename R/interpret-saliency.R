@@ -53,7 +53,7 @@
 gene_saliency <- function(model, x, class = NULL, method = c("gradient", "guided", "integrated"),
                           output = c("link", "prob"), absolute = FALSE, normalize = c("none", "minmax"),
                           steps = 50, assay = 1L, verbose = interactive(),
-                          n_threads = getOption("radiogenomics.threads", 2L)) {
+                          n_threads = default_threads()) {
   if (!inherits(model, "rg_network")) {
     rg_abort(sprintf("`model` must be a network from fit_network(), not %s.", describe(model)))
   }

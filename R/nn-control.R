@@ -69,7 +69,7 @@ nn_control <- function(epochs = 500, batch_size = NULL, optimizer = "adadelta", 
                        monitor = NULL, patience = 200, min_delta = 0.005,
                        mode = c("auto", "max", "min"), restore_best = TRUE, batch_norm = TRUE,
                        input_dropout = NULL, pooled_r2 = FALSE, train_metrics = TRUE, shuffle = TRUE,
-                       seed = NULL, n_threads = getOption("radiogenomics.threads", 2L),
+                       seed = NULL, n_threads = default_threads(),
                        device = "cpu", verbose = TRUE) {
   check_number(epochs, "epochs", min = 1, integer = TRUE)
   if (!is.null(batch_size)) check_number(batch_size, "batch_size", min = 1, integer = TRUE)
@@ -121,14 +121,6 @@ print.rg_nn_control <- function(x, ...) {
                   else paste(format(v), collapse = ", "), character(1))
   print(noquote(shown))
   invisible(x)
-}
-
-check_choice <- function(x, arg, choices) {
-  if (!is.character(x) || length(x) != 1L || is.na(x) || !x %in% choices) {
-    rg_abort(sprintf("%s must be one of %s, not %s.", arg_name(arg),
-                     paste0("\"", choices, "\"", collapse = ", "), describe(x)))
-  }
-  x
 }
 
 check_rate <- function(x, arg) {

@@ -132,4 +132,3 @@ check_events <- function(status, minimum = 2L) {
   }
 }
 
-default_threads <- function() getOption("radiogenomics.threads", 2L)

@@ -98,9 +98,9 @@ prepare_traits <- function(df, preset = c("none", "vasari"), method = c("none", 
                            positive_rule = c("least_frequent", "alphabetical"),
                            multilabel = FALSE, na_strings = c("", "n/a", "indeterminate"),
                            verbose = TRUE) {
-  preset <- match_choice(preset, c("none", "vasari"), "preset")
-  method <- match_choice(method, c("none", "kmeans"), "method")
-  positive_rule <- match_choice(positive_rule, c("least_frequent", "alphabetical"), "positive_rule")
+  preset <- check_choice(preset, "preset", c("none", "vasari"))
+  method <- check_choice(method, "method", c("none", "kmeans"))
+  positive_rule <- check_choice(positive_rule, "positive_rule", c("least_frequent", "alphabetical"))
   check_number(min_fraction, "min_fraction", min = 0, max = 0.5)
   check_flag(multilabel, "multilabel")
   check_flag(verbose, "verbose")
@@ -688,15 +688,6 @@ fisher_pair <- function(x, y, workspace) {
 }
 
 # ---- small helpers -------------------------------------------------------------------------
-
-match_choice <- function(x, choices, arg) {
-  if (identical(x, choices)) return(choices[[1L]])
-  if (!is.character(x) || length(x) != 1L || is.na(x) || !x %in% choices) {
-    rg_abort(sprintf("%s must be one of %s, not %s.", arg_name(arg),
-                     paste0('"', choices, '"', collapse = ", "), describe(x)))
-  }
-  x
-}
 
 bind_rows <- function(rows, empty = NULL) {
   rows <- Filter(Negate(is.null), rows)
