@@ -7,6 +7,7 @@
 //! threads so it does not serialize behind the products.
 
 use crate::activation::tanh_in_place;
+use crate::error::{InterpretError, Result};
 use rayon::prelude::*;
 use rg_nn::kernels;
 use rg_nn::spec::BN_EPSILON;
@@ -84,4 +85,24 @@ pub(crate) fn for_row_chunks(values: &mut [f32], units: usize, f: impl Fn(&mut [
         let rows = chunk.len() / units;
         f(chunk, rows)
     });
+}
+
+/// `z` is n samples × the network's inputs, standardized, all finite.
+pub(crate) fn check_standardized_inputs(net: &Network, z: &[f32], n: usize) -> Result<()> {
+    if n == 0 {
+        return Err(InterpretError::invalid("x", "has no samples"));
+    }
+    if z.len() != n * net.n_inputs() {
+        return Err(InterpretError::invalid(
+            "x",
+            format!("has {} values, expected {} samples x {} genes", z.len(), n, net.n_inputs()),
+        ));
+    }
+    if let Some(i) = z.iter().position(|v| !v.is_finite()) {
+        return Err(InterpretError::invalid(
+            "x",
+            format!("has a non-finite standardized value (sample {}, gene {})", i / net.n_inputs() + 1, i % net.n_inputs() + 1),
+        ));
+    }
+    Ok(())
 }

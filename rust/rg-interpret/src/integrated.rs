@@ -14,14 +14,6 @@ use rg_nn::kernels;
 use rg_nn::spec::{Activation, BN_EPSILON};
 use rg_nn::{GradientOf, Network};
 
-/// Per-unit factor of batch norm in inference mode, γ / √(σ² + ε) (1 without batch norm).
-fn bn_scale(net: &Network, l: usize) -> Option<Vec<f32>> {
-    net.layer(l)
-        .batch_norm
-        .as_ref()
-        .map(|bn| bn.gamma.iter().zip(&bn.moving_var).map(|(g, v)| g / (v + BN_EPSILON).sqrt()).collect())
-}
-
 /// `z W₁` (no bias) for all `n` samples: `n × units₁`.
 pub(crate) fn first_layer_products(net: &Network, z: &[f32], n: usize) -> Vec<f32> {
     let (p, u1) = (net.n_inputs(), net.architecture().layers[0].units);
@@ -85,20 +77,12 @@ pub(crate) fn mean_first_layer_gradient(
     let k = net.n_outputs();
     let head = arch.layers[n_layers - 1].activation;
     let mut grad = vec![0.0f32; points * k];
-    grad.par_chunks_mut(k).zip(acts[n_layers - 1].par_chunks(k)).for_each(|(g, p)| match (of, head) {
-        (GradientOf::Link, _) => g[output] = 1.0,
-        (GradientOf::Prob, Activation::Softmax) => {
-            for j in 0..k {
-                g[j] = p[output] * ((j == output) as u8 as f32 - p[j]);
-            }
-        }
-        (GradientOf::Prob, act) => g[output] = kernels::derivative_from_output(act, p[output]),
-    });
+    grad.par_chunks_mut(k).zip(acts[n_layers - 1].par_chunks(k)).for_each(|(g, p)| of.seed(head, output, p, g));
 
     // backward to the first layer's dense output
     for l in (0..n_layers).rev() {
         let units = arch.layers[l].units;
-        if let Some(scale) = bn_scale(net, l) {
+        if let Some(scale) = net.batch_norm_scale(l) {
             grad.par_chunks_mut(units).for_each(|row| row.iter_mut().zip(&scale).for_each(|(g, s)| *g *= s));
         }
         if l == 0 {

@@ -10,7 +10,7 @@
 //! f32 summation order.
 
 use crate::error::{InterpretError, Result};
-use crate::forward::BatchedTail;
+use crate::forward::{check_standardized_inputs, BatchedTail};
 use crate::scores::{score, Scores, Truth};
 use crate::threads::{in_pool, thread_pool};
 use rayon::prelude::*;
@@ -95,7 +95,7 @@ pub fn masked_outputs(
     options: &MaskingOptions,
     monitor: &mut dyn Monitor,
 ) -> Result<MaskedOutputs> {
-    check_inputs(net, z, n)?;
+    check_standardized_inputs(net, z, n)?;
     let k = net.n_outputs();
     let n_masks = masks.len();
     let mut out = MaskedOutputs {
@@ -129,7 +129,7 @@ pub fn gene_set_masking(
     options: &MaskingOptions,
     monitor: &mut dyn Monitor,
 ) -> Result<Vec<SetMasking>> {
-    check_inputs(net, z, n)?;
+    check_standardized_inputs(net, z, n)?;
     check_truth(net, truth, n)?;
     let sets: Vec<Vec<usize>> = sets.iter().map(|s| distinct(s)).collect();
     let present: Vec<usize> = (0..sets.len()).filter(|&s| !sets[s].is_empty()).collect();
@@ -200,7 +200,7 @@ pub fn single_gene_masking(
     options: &MaskingOptions,
     monitor: &mut dyn Monitor,
 ) -> Result<Vec<Scores>> {
-    check_inputs(net, z, n)?;
+    check_standardized_inputs(net, z, n)?;
     check_truth(net, truth, n)?;
     let layer1 = FirstLayer::new(net, z, n, Masks::SingleFeatures(features))?;
     let mut scores = Vec::with_capacity(features.len());
@@ -228,25 +228,6 @@ fn empirical_p<'a>(observed: &[f64], draws: impl Iterator<Item = &'a Vec<f64>> +
 fn score_block(truth: &Truth, prob: &[f32], n: usize) -> Result<Vec<Scores>> {
     let per_mask = n * truth.n_outputs();
     prob.par_chunks(per_mask).map(|p| score(truth, p)).collect()
-}
-
-fn check_inputs(net: &Network, z: &[f32], n: usize) -> Result<()> {
-    if n == 0 {
-        return Err(InterpretError::invalid("x", "has no samples"));
-    }
-    if z.len() != n * net.n_inputs() {
-        return Err(InterpretError::invalid(
-            "x",
-            format!("has {} values, expected {} samples x {} genes", z.len(), n, net.n_inputs()),
-        ));
-    }
-    if let Some(i) = z.iter().position(|v| !v.is_finite()) {
-        return Err(InterpretError::invalid(
-            "x",
-            format!("has a non-finite standardized value (sample {}, gene {})", i / net.n_inputs() + 1, i % net.n_inputs() + 1),
-        ));
-    }
-    Ok(())
 }
 
 fn check_truth(net: &Network, truth: &Truth, n: usize) -> Result<()> {

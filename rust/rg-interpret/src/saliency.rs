@@ -14,6 +14,7 @@
 //! widest, only twice per sample whatever the number of steps ([`crate::integrated`]).
 
 use crate::error::{InterpretError, Result};
+use crate::forward::check_standardized_inputs;
 use crate::integrated;
 use crate::threads::{in_pool, thread_pool};
 use rayon::prelude::*;
@@ -151,18 +152,7 @@ fn integrated_gradients(
 }
 
 fn check(net: &Network, z: &[f32], n: usize, outputs: &[usize], options: &SaliencyOptions) -> Result<()> {
-    if n == 0 {
-        return Err(InterpretError::invalid("x", "has no samples"));
-    }
-    if z.len() != n * net.n_inputs() {
-        return Err(InterpretError::invalid(
-            "x",
-            format!("has {} values, expected {} samples x {} genes", z.len(), n, net.n_inputs()),
-        ));
-    }
-    if z.iter().any(|v| !v.is_finite()) {
-        return Err(InterpretError::invalid("x", "has non-finite standardized values"));
-    }
+    check_standardized_inputs(net, z, n)?;
     if let Some(&bad) = outputs.iter().find(|&&o| o >= net.n_outputs()) {
         return Err(InterpretError::invalid(
             "class",

@@ -12,55 +12,48 @@ fn parallelism() -> Parallelism {
 
 /// dst (m × n) = [dst +] a (m × k) · b (k × n).
 pub fn matmul(dst: &mut [f32], a: &[f32], b: &[f32], m: usize, k: usize, n: usize, accumulate: bool) {
-    assert!(dst.len() >= m * n && a.len() >= m * k && b.len() >= k * n, "matmul: buffer too small");
-    if m == 0 || n == 0 {
-        return;
-    }
-    // SAFETY: the assertions above keep every index the strides reach inside the slices.
-    unsafe {
-        gemm::gemm(
-            m, n, k,
-            dst.as_mut_ptr(), 1, n as isize, accumulate,
-            a.as_ptr(), 1, k as isize,
-            b.as_ptr(), 1, n as isize,
-            1.0, 1.0, false, false, false,
-            parallelism(),
-        );
-    }
+    gemm_strided("matmul", dst, a, (1, k as isize), b, (1, n as isize), m, k, n, accumulate);
 }
 
 /// dst (m × n) = [dst +] aᵀ · b, with a stored k × m and b stored k × n (weight gradients).
 pub fn matmul_tn(dst: &mut [f32], a: &[f32], b: &[f32], m: usize, k: usize, n: usize, accumulate: bool) {
-    assert!(dst.len() >= m * n && a.len() >= m * k && b.len() >= k * n, "matmul_tn: buffer too small");
-    if m == 0 || n == 0 {
-        return;
-    }
-    // SAFETY: as in `matmul`; element (i, p) of aᵀ is a[p * m + i].
-    unsafe {
-        gemm::gemm(
-            m, n, k,
-            dst.as_mut_ptr(), 1, n as isize, accumulate,
-            a.as_ptr(), m as isize, 1,
-            b.as_ptr(), 1, n as isize,
-            1.0, 1.0, false, false, false,
-            parallelism(),
-        );
-    }
+    // element (i, p) of aᵀ is a[p * m + i]
+    gemm_strided("matmul_tn", dst, a, (m as isize, 1), b, (1, n as isize), m, k, n, accumulate);
 }
 
 /// dst (m × n) = a (m × k) · bᵀ, with b stored n × k (gradients flowing to a layer's input).
 pub fn matmul_nt(dst: &mut [f32], a: &[f32], b: &[f32], m: usize, k: usize, n: usize) {
-    assert!(dst.len() >= m * n && a.len() >= m * k && b.len() >= k * n, "matmul_nt: buffer too small");
+    // element (p, j) of bᵀ is b[j * k + p]
+    gemm_strided("matmul_nt", dst, a, (1, k as isize), b, (k as isize, 1), m, k, n, false);
+}
+
+/// dst (m × n, row-major) = [dst +] A · B, where A (m × k) and B (k × n) are read through
+/// (column stride, row stride) pairs, so a transposed operand is the same buffer with its
+/// strides swapped. Each operand holds exactly m·k, k·n values however it is strided.
+#[allow(clippy::too_many_arguments)]
+fn gemm_strided(
+    name: &str,
+    dst: &mut [f32],
+    a: &[f32],
+    (a_col, a_row): (isize, isize),
+    b: &[f32],
+    (b_col, b_row): (isize, isize),
+    m: usize,
+    k: usize,
+    n: usize,
+    accumulate: bool,
+) {
+    assert!(dst.len() >= m * n && a.len() >= m * k && b.len() >= k * n, "{name}: buffer too small");
     if m == 0 || n == 0 {
         return;
     }
-    // SAFETY: as in `matmul`; element (p, j) of bᵀ is b[j * k + p].
+    // SAFETY: the assertion above keeps every index the strides reach inside the slices.
     unsafe {
         gemm::gemm(
             m, n, k,
-            dst.as_mut_ptr(), 1, n as isize, false,
-            a.as_ptr(), 1, k as isize,
-            b.as_ptr(), k as isize, 1,
+            dst.as_mut_ptr(), 1, n as isize, accumulate,
+            a.as_ptr(), a_col, a_row,
+            b.as_ptr(), b_col, b_row,
             1.0, 1.0, false, false, false,
             parallelism(),
         );

@@ -127,6 +127,23 @@ pub enum GradientOf {
     Prob,
 }
 
+impl GradientOf {
+    /// The gradient of output `output` (`self`: its link or its probability) with respect to
+    /// the output layer's link, for one sample whose output activations are `prob`; written to
+    /// `grad` (the sample's row, zeros on entry).
+    pub fn seed(self, head: Activation, output: usize, prob: &[f32], grad: &mut [f32]) {
+        match (self, head) {
+            (GradientOf::Link, _) => grad[output] = 1.0,
+            (GradientOf::Prob, Activation::Softmax) => {
+                for (j, g) in grad.iter_mut().enumerate() {
+                    *g = prob[output] * ((j == output) as u8 as f32 - prob[j]);
+                }
+            }
+            (GradientOf::Prob, act) => grad[output] = kernels::derivative_from_output(act, prob[output]),
+        }
+    }
+}
+
 /// How gradients pass back through hidden activations for saliency.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum BackpropModifier {
@@ -367,6 +384,15 @@ impl Network {
         }
     }
 
+    /// Per-unit factor of layer `l`'s batch norm in inference mode, γ / √(σ² + ε): the factor a
+    /// gradient picks up passing back through it (`None` without batch norm).
+    pub fn batch_norm_scale(&self, l: usize) -> Option<Vec<f32>> {
+        self.layers[l]
+            .batch_norm
+            .as_ref()
+            .map(|bn| bn.gamma.iter().zip(&bn.moving_var).map(|(g, v)| g / (v + BN_EPSILON).sqrt()).collect())
+    }
+
     /// Saliency: ∂ output[`output`] / ∂ x for each sample (inference mode), w.r.t. the
     /// *standardized* input (divide by the standardization SD for raw units). Returns
     /// `n × n_inputs`, row-major.
@@ -414,23 +440,12 @@ impl Network {
         let head = self.arch.layers[last].activation;
         let prob = &acts[last];
         let mut grad = vec![0.0f32; rows * k];
-        for i in 0..rows {
-            let p = &prob[i * k..(i + 1) * k];
-            let g = &mut grad[i * k..(i + 1) * k];
-            match (of, head) {
-                (GradientOf::Link, _) => g[output] = 1.0,
-                (GradientOf::Prob, Activation::Softmax) => {
-                    for j in 0..k {
-                        g[j] = p[output] * ((j == output) as u8 as f32 - p[j]);
-                    }
-                }
-                (GradientOf::Prob, act) => g[output] = kernels::derivative_from_output(act, p[output]),
-            }
+        for (g, p) in grad.chunks_exact_mut(k).zip(prob.chunks_exact(k)) {
+            of.seed(head, output, p, g);
         }
         for l in (0..n_layers).rev() {
             let units = self.arch.layers[l].units;
-            if let Some(bn) = &self.layers[l].batch_norm {
-                let scale: Vec<f32> = bn.gamma.iter().zip(&bn.moving_var).map(|(g, v)| g / (v + BN_EPSILON).sqrt()).collect();
+            if let Some(scale) = self.batch_norm_scale(l) {
                 for row in grad.chunks_exact_mut(units) {
                     row.iter_mut().zip(&scale).for_each(|(g, s)| *g *= s);
                 }
