@@ -12,8 +12,7 @@ regression_masking_scores <- c("r2", "mae", "mape")
 score_regression_masks <- function(model, data, masks, single, verbose, block_size = 256L) {
   n_masks <- length(masks)
   n_targets <- length(model$outputs)
-  scores <- lapply(stats::setNames(nm = regression_masking_scores),
-                   function(s) matrix(NA_real_, n_masks, n_targets))
+  scores <- missing_regression_scores(n_masks, n_targets)
   blocks <- split(seq_len(n_masks), ceiling(seq_len(n_masks) / block_size))
   for (b in seq_along(blocks)) {
     index <- blocks[[b]]
@@ -27,6 +26,10 @@ score_regression_masks <- function(model, data, masks, single, verbose, block_si
     if (verbose) message(sprintf("\rmasking: %d / %d", max(index), n_masks), appendLF = b == length(blocks))
   }
   scores
+}
+
+missing_regression_scores <- function(n_masks, n_targets) {
+  lapply(stats::setNames(nm = regression_masking_scores), function(s) matrix(NA_real_, n_masks, n_targets))
 }
 
 # samples x targets x masks array of the network's outputs with only the masked genes kept.
@@ -59,8 +62,7 @@ regression_masking_p <- function(model, data, sets, observed_r2, n_random, seed,
 
 # gene_masking() for a regression network: one row per set and target.
 regression_gene_masking <- function(model, data, sets, n_random, seed, verbose) {
-  scores <- lapply(regression_masking_scores, function(s) matrix(NA_real_, nrow(sets), length(model$outputs)))
-  names(scores) <- regression_masking_scores
+  scores <- missing_regression_scores(nrow(sets), length(model$outputs))
   present <- sets$size > 0L
   if (any(present)) {
     observed <- score_regression_masks(model, data, sets$index[present], FALSE, verbose)

@@ -43,9 +43,8 @@ fit_autoencoder <- function(x, hidden = c(4000, 2000, 1000), activation = "tanh"
   control <- as_nn_control(control)
   x <- as_expression_matrix(x, assay)
   hidden <- check_hidden(hidden)
-  activation <- check_choice(activation, "activation", c("tanh", "sigmoid", "relu", "elu", "selu", "linear"))
-  output_activation <- check_choice(output_activation, "output_activation",
-                                    c("linear", "tanh", "sigmoid", "relu", "elu", "selu"))
+  activation <- check_choice(activation, "activation", hidden_activations)
+  output_activation <- check_choice(output_activation, "output_activation", hidden_activations)
   check_flag(output_batch_norm, "output_batch_norm")
   if (ncol(x) < 2L) rg_abort("`x` needs at least two samples.")
 

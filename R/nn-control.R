@@ -123,6 +123,9 @@ print.rg_nn_control <- function(x, ...) {
   invisible(x)
 }
 
+# Activations of dense layers (hidden layers, and an autoencoder's output layer).
+hidden_activations <- c("tanh", "sigmoid", "relu", "elu", "selu", "linear")
+
 check_rate <- function(x, arg) {
   if (!is.numeric(x) || length(x) != 1L || is.na(x) || x < 0 || x >= 1) {
     rg_abort(sprintf("%s must be a rate in [0, 1), not %s.", arg_name(arg), describe(x)))

@@ -85,7 +85,7 @@ fit_network <- function(x, y, hidden = c(4000, 2000, 1000), activation = "tanh",
   control <- as_nn_control(control)
   x <- as_expression_matrix(x, assay)
   hidden <- check_hidden(hidden)
-  activation <- check_choice(activation, "activation", c("tanh", "sigmoid", "relu", "elu", "selu", "linear"))
+  activation <- check_choice(activation, "activation", hidden_activations)
   check_rate(dropout, "dropout")
   if (!is.null(task)) task <- check_choice(task, "task", c("binary", "multiclass", "multilabel", "regression"))
   if (!is.null(nonneg)) check_flag(nonneg, "nonneg")
