@@ -206,15 +206,7 @@ fn lane_scores<const L: usize>(weights: &[[f64; L]], positions: &[u32], nr: &[f6
     let (top, bottom) = running_extremes(weights, positions, &slope);
     let mut es = [0.0f64; L];
     for l in 0..L {
-        es[l] = if nr[l] == 0.0 {
-            unit_weight_score(positions, n)
-        } else if top[l] > -bottom[l] {
-            top[l] / nr[l]
-        } else if top[l] < -bottom[l] {
-            bottom[l] / nr[l]
-        } else {
-            0.0
-        };
+        es[l] = score_from_extremes(top[l], bottom[l], nr[l], || unit_weight_score(positions, n));
     }
     es
 }
@@ -240,6 +232,21 @@ fn running_extremes<const L: usize>(weights: &[[f64; L]], positions: &[u32], slo
         }
     }
     (top, bottom)
+}
+
+/// The enrichment score from the extremes of the NR-scaled running sum: the larger deviation,
+/// unscaled (0 on a tie); a set whose weights are all zero (NR = 0) is scored by `unit_weight`.
+#[inline(always)]
+fn score_from_extremes(top: f64, bottom: f64, nr: f64, unit_weight: impl FnOnce() -> f64) -> f64 {
+    if nr == 0.0 {
+        unit_weight()
+    } else if top > -bottom {
+        top / nr
+    } else if top < -bottom {
+        bottom / nr
+    } else {
+        0.0
+    }
 }
 
 /// Score of a set whose weights are all zero: every set gene counts 1/k.
@@ -548,17 +555,7 @@ fn chain_scores<const C: usize>(weights: &[f64], positions: [&[u32]; C], nr: &[f
             top[c] = if t > top[c] { t } else { top[c] };
         }
     }
-    std::array::from_fn(|c| {
-        if nr[c] == 0.0 {
-            unit_weight_score(positions[c], n)
-        } else if top[c] > -bottom[c] {
-            top[c] / nr[c]
-        } else if top[c] < -bottom[c] {
-            bottom[c] / nr[c]
-        } else {
-            0.0
-        }
-    })
+    std::array::from_fn(|c| score_from_extremes(top[c], bottom[c], nr[c], || unit_weight_score(positions[c], n)))
 }
 
 #[cfg(test)]
