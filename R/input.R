@@ -51,7 +51,7 @@ expression_values <- function(x, assay, arg) {
   }
   if (!is.numeric(x)) rg_abort(sprintf("`%s` must be numeric, not %s.", arg, typeof(x)))
   if (length(x) == 0L) rg_abort(sprintf("`%s` is empty (%d genes x %d samples).", arg, nrow(x), ncol(x)))
-  storage.mode(x) <- "double"
+  if (!is.double(x)) storage.mode(x) <- "double"
   x
 }
 

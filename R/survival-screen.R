@@ -95,7 +95,8 @@ screen_features <- function(x, n) {
     rg_abort(sprintf("`x` must be a numeric features x samples matrix or a samples x features data.frame, not %s.",
                      class(x)[[1L]]), arg = "x")
   }
-  storage.mode(values) <- "double"
+  # (converting a matrix that is already double would copy all of it)
+  if (!is.double(values)) storage.mode(values) <- "double"
   # infinite values are refused by the Rust core (one pass, instead of R's is.infinite() copy)
   n_features <- if (in_rows) nrow(values) else ncol(values)
   if (n_features == 0L) rg_abort("`x` has no features.", arg = "x")

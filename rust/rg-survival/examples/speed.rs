@@ -51,15 +51,15 @@ fn screen(rng: &mut Rng) {
     let options = ScreenOptions::default();
     let mut best = f64::INFINITY;
     let mut checksum = 0.0;
+    let mut iterations = 0;
     for _ in 0..25 {
         let start = cpu_seconds();
         let rows = cox_screen(&surv, &features, None, &options, &mut Silent).unwrap();
         best = best.min(cpu_seconds() - start);
         checksum = rows.iter().map(|r| r.coef + r.se + r.p_lr + r.p_score).sum::<f64>();
-        let iters: usize = rows.iter().map(|r| r.iter).sum();
-        let _ = iters;
+        iterations = rows.iter().map(|r| r.iter).sum::<usize>();
     }
-    println!("screen: {genes} genes x {n}: {:.4} s, {:.2} us/gene (checksum {checksum:.15e})", best, best * 1e6 / genes as f64);
+    println!("screen: {genes} genes x {n}: {:.4} s, {:.2} us/gene, {:.2} Newton iterations/gene (checksum {checksum:.15e})", best, best * 1e6 / genes as f64, iterations as f64 / genes as f64);
 }
 
 fn step(rng: &mut Rng) {

@@ -22,6 +22,8 @@ pub mod logrank;
 pub mod screen;
 pub mod stats;
 pub mod stepwise;
+mod risk_sets;
+mod simd;
 mod univariate;
 
 pub use cox::{cox_fit, CoxControl, CoxFit, CoxOptions, Design, Ties};

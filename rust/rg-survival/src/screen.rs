@@ -7,8 +7,9 @@
 //! score p (score test of the feature at the covariates-only solution), which stay informative
 //! for a perfectly separating feature whose Wald p is useless.
 
-use crate::cox::{coxfit6, finish_raw, needs_centring, validate, CoxControl, CoxFit, Design, SortedSurv, Ties, Workspace};
-use crate::univariate::{ColumnFit, Lanes};
+use crate::cox::{coxfit6, finish_raw, validate, CoxControl, CoxFit, Design, SortedSurv, Ties, Workspace};
+use crate::risk_sets::RiskSetPlan;
+use crate::univariate::{standardize_lane_block, ColumnFit, Lanes, LANES};
 use std::ops::Range;
 use crate::data::SurvData;
 use crate::error::SurvivalError;
@@ -16,6 +17,12 @@ use crate::stats::{chisq_upper, normal_quantile};
 use rayon::prelude::*;
 use rg_core::monitor::in_blocks;
 use rg_core::Monitor;
+
+/// Where feature `j` of a block has its value for sorted subject `k` (of `n`): features in
+/// groups of `LANES`, each group subject-major, the layout the univariate kernel works in.
+fn lane_position(n: usize, j: usize, k: usize) -> usize {
+    ((j / LANES) * n + k) * LANES + j % LANES
+}
 
 /// How the feature values are laid out.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -48,16 +55,17 @@ impl<'a> Features<'a> {
         }
     }
 
-    /// The values of the features in `range` at the samples `order`, one feature after another.
-    fn sorted_block(&self, range: Range<usize>, order: &[usize]) -> Vec<f64> {
+    /// The values of the features in `range` at the samples `order`, in the lanes' layout of
+    /// the univariate kernel (see [`lane_position`]; the last group padded with zeros).
+    fn sorted_lane_block(&self, range: Range<usize>, order: &[usize]) -> Vec<f64> {
         let n = order.len();
-        let mut block = vec![0.0; range.len() * n];
+        let mut block = vec![0.0; range.len().div_ceil(LANES) * n * LANES];
         match self.layout {
             FeatureLayout::FeatureMajor => {
                 for (j, f) in range.enumerate() {
                     let source = &self.values[f * self.n_samples..(f + 1) * self.n_samples];
-                    for (target, &sample) in block[j * n..(j + 1) * n].iter_mut().zip(order) {
-                        *target = source[sample];
+                    for (k, &sample) in order.iter().enumerate() {
+                        block[lane_position(n, j, k)] = source[sample];
                     }
                 }
             }
@@ -66,7 +74,7 @@ impl<'a> Features<'a> {
                 for (k, &sample) in order.iter().enumerate() {
                     let source = &self.values[sample * self.n_features + range.start..sample * self.n_features + range.end];
                     for (j, &v) in source.iter().enumerate() {
-                        block[j * n + k] = v;
+                        block[lane_position(n, j, k)] = v;
                     }
                 }
             }
@@ -183,6 +191,8 @@ struct Shared<'a> {
     surv: &'a SurvData,
     covariates: &'a Design<'a>,
     sorted: SortedSurv,
+    /// The risk-set sweep of the univariate kernel.
+    plan: RiskSetPlan,
     workspace: Workspace,
     baseline: Baseline,
     options: &'a ScreenOptions,
@@ -194,7 +204,8 @@ impl<'a> Shared<'a> {
         let sorted = SortedSurv::new(surv);
         let workspace = workspace_with_covariates(&sorted, covariates);
         let baseline = fit_baseline(surv, &sorted, covariates, options);
-        Shared { surv, covariates, sorted, workspace, baseline, options, z: normal_quantile(1.0 - (1.0 - options.conf_level) / 2.0) }
+        let plan = RiskSetPlan::new(&sorted, options.ties);
+        Shared { surv, covariates, sorted, plan, workspace, baseline, options, z: normal_quantile(1.0 - (1.0 - options.conf_level) / 2.0) }
     }
 
     fn fit_block(&self, features: &Features, range: Range<usize>) -> Vec<ScreenRow> {
@@ -210,16 +221,19 @@ impl<'a> Shared<'a> {
     fn fit_unadjusted(&self, features: &Features, chunk: Range<usize>) -> Vec<ScreenRow> {
         let n = self.surv.len();
         let first = chunk.start;
-        let values = features.sorted_block(chunk.clone(), &self.sorted.order);
-        let column = |f: usize| &values[(f - first) * n..(f - first + 1) * n];
+        let mut block = features.sorted_lane_block(chunk.clone(), &self.sorted.order);
         let mut rows: Vec<Option<ScreenRow>> = vec![None; chunk.len()];
-        let (with_missing, complete): (Vec<usize>, Vec<usize>) = chunk.partition(|&f| column(f).iter().any(|v| v.is_nan()));
+        let (with_missing, complete): (Vec<usize>, Vec<usize>) =
+            chunk.partition(|&f| (0..n).any(|k| block[lane_position(n, f - first, k)].is_nan()));
         for f in with_missing {
             rows[f - first] = Some(self.fit_feature_subset(features, f));
         }
+        let standardized = standardize_lane_block(&self.sorted.weights, &mut block);
         let fill = |f: usize, target: &mut [f64]| {
-            target.copy_from_slice(column(f));
-            needs_centring(target, true)
+            for (k, t) in target.iter_mut().enumerate() {
+                *t = block[lane_position(n, f - first, k)];
+            }
+            standardized[f - first]
         };
         let nevent = self.surv.n_events();
         let control = self.options.control;
@@ -227,7 +241,7 @@ impl<'a> Shared<'a> {
             let summary = FeatureFit::from_column(&fit, max_lp, &control, n, nevent);
             rows[f - first] = Some(univariate_row(&summary, fit.loglik, fit.sctest, self.z));
         };
-        Lanes::new(&self.sorted, self.options.ties, control).run(&complete, fill, emit);
+        Lanes::new(&self.sorted, &self.plan, control).run(&complete, fill, emit);
         rows.into_iter().map(|row| row.expect("every feature of the chunk was fitted")).collect()
     }
 

@@ -9,9 +9,13 @@
 //! gene's result does not depend on its lane, its neighbours or the thread: `coxfit6` fits
 //! p = 1 models with this code too ([`fit_one_column`]), and screening rows equal `cox_fit()`.
 
-use crate::cox::{center_and_scale_column, coxfit6_exact_column, CoxControl, RawFit, SortedSurv, Ties};
+use crate::cox::{coxfit6_exact_column, CoxControl, RawFit, SortedSurv, Ties};
 use crate::fastmath::{exp_into, ln_into};
 use crate::linalg::{chinv2, cholesky2, chsolve2};
+use crate::risk_sets::{sweep, RiskSetPlan, TermSums};
+#[cfg(target_arch = "x86_64")]
+use crate::simd::Avx4;
+use crate::simd::Vector;
 
 /// Genes per pass (four f64 in an AVX2 register).
 pub(crate) const LANES: usize = 4;
@@ -35,8 +39,6 @@ pub(crate) struct PassBuffers {
     sums: Vec<f64>,
     squares: Vec<f64>,
     log_denoms: Vec<f64>,
-    /// The weight of each death-time term (the same for all lanes).
-    term_weights: Vec<f64>,
 }
 
 impl PassBuffers {
@@ -48,7 +50,6 @@ impl PassBuffers {
             sums: vec![0.0; n * lanes],
             squares: vec![0.0; n * lanes],
             log_denoms: vec![0.0; n * lanes],
-            term_weights: vec![0.0; n],
         }
     }
 }
@@ -60,8 +61,9 @@ impl PassBuffers {
 /// the divisions and logarithms of each death-time term in vectorized loops after it, from the
 /// risk-set sums it records.
 #[inline(always)]
-fn pass_generic<const L: usize>(sorted: &SortedSurv, x: &[f64], beta: &[f64; L], ties: Ties, buf: &mut PassBuffers) -> LaneSums<L> {
-    let PassBuffers { zbeta, risk, .. } = buf;
+fn pass_with<V: Vector, const L: usize>(plan: &RiskSetPlan, x: &[f64], beta: &[f64; L], buf: &mut PassBuffers) -> LaneSums<L> {
+    debug_assert_eq!(V::WIDTH, L);
+    let PassBuffers { zbeta, risk, denoms, sums, squares, .. } = buf;
     for (z, xk) in zbeta.chunks_exact_mut(L).zip(x.chunks_exact(L)) {
         for l in 0..L {
             z[l] = 0.0 + beta[l] * xk[l];
@@ -73,104 +75,22 @@ fn pass_generic<const L: usize>(sorted: &SortedSurv, x: &[f64], beta: &[f64; L],
     } else {
         exp_into(zbeta, risk);
     }
-    let (terms, mut sums) = sweep_risk_sets::<L>(sorted, x, ties, buf);
-    add_death_terms(&mut sums, terms, buf);
-    sums
-}
-
-/// The backward pass over subjects: the death part of the log-likelihood and score, and the
-/// risk-set sums at every death-time term (recorded in `buf`). Returns the number of terms.
-#[inline(always)]
-fn sweep_risk_sets<const L: usize>(sorted: &SortedSurv, x: &[f64], ties: Ties, buf: &mut PassBuffers) -> (usize, LaneSums<L>) {
-    let n = sorted.len();
-    let PassBuffers { zbeta, risk, denoms, sums, squares, term_weights, .. } = buf;
-    let zero = [0.0; L];
-    let (mut u, mut loglik) = (zero, zero);
-    let (mut a, mut cmat, mut denom) = (zero, zero, zero);
-    let mut terms = 0usize;
-    let mut record = |terms: &mut usize, weight: f64, denom: &[f64; L], a: &[f64; L], cmat: &[f64; L]| {
-        let at = *terms * L..(*terms + 1) * L;
-        denoms[at.clone()].copy_from_slice(denom);
-        sums[at.clone()].copy_from_slice(a);
-        squares[at].copy_from_slice(cmat);
-        term_weights[*terms] = weight;
-        *terms += 1;
-    };
-    let mut person = n;
-    while person > 0 {
-        if sorted.last_in_stratum[person - 1] {
-            denom = zero;
-            a = zero;
-            cmat = zero;
-        }
-        let dtime = sorted.time[person - 1];
-        let mut ndead = 0usize;
-        let mut deadwt = 0.0;
-        let (mut denom2, mut a2, mut cmat2) = (zero, zero, zero);
-        while person > 0 && sorted.time[person - 1] == dtime {
-            let k = person - 1;
-            let lanes = k * L..(k + 1) * L;
-            let (xk, zk, rk) = (&x[lanes.clone()], &zbeta[lanes.clone()], &risk[lanes]);
-            let w = sorted.weights[k];
-            if !sorted.status[k] {
-                for l in 0..L {
-                    let r = rk[l] * w;
-                    let rx = r * xk[l];
-                    denom[l] += r;
-                    a[l] += rx;
-                    cmat[l] += rx * xk[l];
-                }
-            } else {
-                ndead += 1;
-                deadwt += w;
-                for l in 0..L {
-                    let r = rk[l] * w;
-                    let rx = r * xk[l];
-                    denom2[l] += r;
-                    loglik[l] += w * zk[l];
-                    u[l] += w * xk[l];
-                    a2[l] += rx;
-                    cmat2[l] += rx * xk[l];
-                }
-            }
-            person -= 1;
-            if person > 0 && sorted.last_in_stratum[person - 1] {
-                break;
-            }
-        }
-        if ties == Ties::Efron && ndead > 1 {
-            let nd = ndead as f64;
-            let wtave = deadwt / nd;
-            for _ in 0..ndead {
-                for l in 0..L {
-                    denom[l] += denom2[l] / nd;
-                    a[l] += a2[l] / nd;
-                    cmat[l] += cmat2[l] / nd;
-                }
-                record(&mut terms, wtave, &denom, &a, &cmat);
-            }
-        } else {
-            // without deaths the sums gain exact zeros and the recorded term is overwritten
-            for l in 0..L {
-                denom[l] += denom2[l];
-                a[l] += a2[l];
-                cmat[l] += cmat2[l];
-            }
-            record(&mut terms, deadwt, &denom, &a, &cmat);
-            terms -= (ndead == 0) as usize;
-        }
-    }
-    (terms, LaneSums { loglik, u, imat: zero })
+    let mut terms = TermSums { denoms, sums, squares };
+    let (loglik, u) = sweep::<V>(plan, x, zbeta, risk, &mut terms);
+    let mut out = LaneSums { loglik: [0.0; L], u: [0.0; L], imat: [0.0; L] };
+    loglik.store(&mut out.loglik);
+    u.store(&mut out.u);
+    add_death_terms(&mut out, plan, buf);
+    out
 }
 
 /// Each death-time term's share of the log-likelihood, score and information.
 #[inline(always)]
-fn add_death_terms<const L: usize>(out: &mut LaneSums<L>, terms: usize, buf: &mut PassBuffers) {
-    let PassBuffers { denoms, sums, squares, log_denoms, term_weights, .. } = buf;
-    let used = ..terms * L;
+fn add_death_terms<const L: usize>(out: &mut LaneSums<L>, plan: &RiskSetPlan, buf: &mut PassBuffers) {
+    let PassBuffers { denoms, sums, squares, log_denoms, .. } = buf;
+    let used = ..plan.n_terms() * L;
     ln_into(&denoms[used], &mut log_denoms[used]);
-    for t in 0..terms {
-        let weight = term_weights[t];
+    for (t, &weight) in plan.term_weights.iter().enumerate() {
         let at = t * L..(t + 1) * L;
         let (denom, a, cmat, logs) = (&denoms[at.clone()], &sums[at.clone()], &squares[at.clone()], &log_denoms[at]);
         for l in 0..L {
@@ -184,19 +104,22 @@ fn add_death_terms<const L: usize>(out: &mut LaneSums<L>, terms: usize, buf: &mu
 
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2")]
-unsafe fn pass_avx2<const L: usize>(sorted: &SortedSurv, x: &[f64], beta: &[f64; L], ties: Ties, buf: &mut PassBuffers) -> LaneSums<L> {
-    pass_generic(sorted, x, beta, ties, buf)
+fn pass_avx2(plan: &RiskSetPlan, x: &[f64], beta: &[f64; 4], buf: &mut PassBuffers) -> LaneSums<4> {
+    pass_with::<Avx4, 4>(plan, x, beta, buf)
 }
 
-/// One pass over the risk sets for all lanes (AVX2 when the CPU has it: IEEE operations are
-/// lane-wise exact, so the results are the same either way).
-pub(crate) fn pass<const L: usize>(sorted: &SortedSurv, x: &[f64], beta: &[f64; L], ties: Ties, buf: &mut PassBuffers) -> LaneSums<L> {
+/// One pass over the risk sets for all lanes (four lanes in AVX2 registers when the CPU has
+/// them: IEEE operations are lane-wise exact, so the results are the same either way).
+pub(crate) fn pass<const L: usize>(plan: &RiskSetPlan, x: &[f64], beta: &[f64; L], buf: &mut PassBuffers) -> LaneSums<L> {
     #[cfg(target_arch = "x86_64")]
-    if std::is_x86_feature_detected!("avx2") {
+    if L == 4 && std::is_x86_feature_detected!("avx2") {
+        let beta4: &[f64; 4] = beta.as_slice().try_into().expect("four lanes");
         // SAFETY: the CPU supports AVX2 (checked just above).
-        return unsafe { pass_avx2(sorted, x, beta, ties, buf) };
+        let sums = unsafe { pass_avx2(plan, x, beta4, buf) };
+        let pick = |v: [f64; 4]| -> [f64; L] { std::array::from_fn(|l| v[l]) };
+        return LaneSums { loglik: pick(sums.loglik), u: pick(sums.u), imat: pick(sums.imat) };
     }
-    pass_generic(sorted, x, beta, ties, buf)
+    pass_with::<[f64; L], L>(plan, x, beta, buf)
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -439,40 +362,97 @@ pub(crate) fn fit_one_column(
     control: &CoxControl,
 ) -> ColumnFit {
     let mut state = Newton::new(init, mean, scale);
+    let plan = RiskSetPlan::new(sorted, ties);
     let mut buf = PassBuffers::new(sorted.len(), 1);
     loop {
-        let sums = pass::<1>(sorted, x, &[state.point()], ties, &mut buf);
+        let sums = pass::<1>(&plan, x, &[state.point()], &mut buf);
         if let Some(fit) = state.advance(sums.loglik[0], sums.u[0], sums.imat[0], control) {
             return fit;
         }
     }
 }
 
+/// Centres and scales columns held in the lanes' layout (groups of `LANES` columns, each group
+/// subject-major: `block[(group * n + k) * LANES + lane]`), `LANES` columns at a time, as
+/// `coxfit6` does one by one: the weighted mean subtracted, then scaled to mean absolute value
+/// 1, the same operations in the same order (a test checks the bits agree); a column whose
+/// values are all -1, 0 or 1 is left as it is (`nocenter`). Returns each column's mean and
+/// scale.
+pub(crate) fn standardize_lane_block(weights: &[f64], block: &mut [f64]) -> Vec<(f64, f64)> {
+    #[cfg(target_arch = "x86_64")]
+    if std::is_x86_feature_detected!("avx2") {
+        // SAFETY: the CPU supports AVX2 (checked just above).
+        return unsafe { standardize_lane_block_avx2(weights, block) };
+    }
+    standardize_lane_block_with::<[f64; LANES]>(weights, block)
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+fn standardize_lane_block_avx2(weights: &[f64], block: &mut [f64]) -> Vec<(f64, f64)> {
+    standardize_lane_block_with::<Avx4>(weights, block)
+}
+
+#[inline(always)]
+fn standardize_lane_block_with<V: Vector>(weights: &[f64], block: &mut [f64]) -> Vec<(f64, f64)> {
+    let n = weights.len();
+    let total_weight = weights.iter().fold(0.0, |s, w| s + w);
+    let mut out = Vec::with_capacity(block.len() / n.max(1));
+    for group in block.chunks_exact_mut(n * LANES) {
+        let centre: [bool; LANES] = std::array::from_fn(|lane| group.iter().skip(lane).step_by(LANES).any(|&v| !(v == 0.0 || v == 1.0 || v == -1.0)));
+        let mut sum = V::zero();
+        for (k, &w) in weights.iter().enumerate() {
+            sum = sum.add(V::splat(w).mul(V::load(&group[k * LANES..])));
+        }
+        let mut mean = [0.0; LANES];
+        sum.store(&mut mean);
+        for lane in 0..LANES {
+            mean[lane] = if centre[lane] { mean[lane] / total_weight } else { 0.0 };
+        }
+        let shift = V::load(&mean);
+        let mut abs_sum = V::zero();
+        for (k, &w) in weights.iter().enumerate() {
+            let centred = V::load(&group[k * LANES..]).sub(shift);
+            centred.store(&mut group[k * LANES..]);
+            abs_sum = abs_sum.add(V::splat(w).mul(centred.abs()));
+        }
+        let mut scale = [0.0; LANES];
+        abs_sum.store(&mut scale);
+        for lane in 0..LANES {
+            scale[lane] = if centre[lane] && scale[lane] > 0.0 { total_weight / scale[lane] } else { 1.0 };
+        }
+        let factor = V::load(&scale);
+        for k in 0..n {
+            V::load(&group[k * LANES..]).mul(factor).store(&mut group[k * LANES..]);
+        }
+        out.extend(mean.into_iter().zip(scale));
+    }
+    out
+}
+
 /// Fits many columns from `init = 0`, `LANES` at a time. `fill(job, column)` writes job's
-/// values in sorted order and returns whether to centre them (coxph's `nocenter` rule);
+/// values in sorted order, centred and scaled, and returns their mean and scale;
 /// `emit(job, fit, max_lp)` receives each result, `max_lp` being the largest linear predictor
 /// (computed only when the fit did not converge, the one case that needs it).
 pub(crate) struct Lanes<'a> {
     sorted: &'a SortedSurv,
-    ties: Ties,
+    plan: &'a RiskSetPlan,
     control: CoxControl,
-    total_weight: f64,
     x: Vec<f64>,
     column: Vec<f64>,
     buf: PassBuffers,
 }
 
 impl<'a> Lanes<'a> {
-    pub(crate) fn new(sorted: &'a SortedSurv, ties: Ties, control: CoxControl) -> Self {
+    pub(crate) fn new(sorted: &'a SortedSurv, plan: &'a RiskSetPlan, control: CoxControl) -> Self {
         let n = sorted.len();
-        let total_weight = sorted.weights.iter().fold(0.0, |s, w| s + w);
-        Lanes { sorted, ties, control, total_weight, x: vec![0.0; n * LANES], column: vec![0.0; n], buf: PassBuffers::new(n, LANES) }
+        Lanes { sorted, plan, control, x: vec![0.0; n * LANES], column: vec![0.0; n], buf: PassBuffers::new(n, LANES) }
     }
 
     pub(crate) fn run(
         &mut self,
         jobs: &[usize],
-        mut fill: impl FnMut(usize, &mut [f64]) -> bool,
+        mut fill: impl FnMut(usize, &mut [f64]) -> (f64, f64),
         mut emit: impl FnMut(usize, ColumnFit, f64),
     ) {
         let mut queue = jobs.iter().copied();
@@ -482,7 +462,7 @@ impl<'a> Lanes<'a> {
         }
         while lanes.iter().any(Option::is_some) {
             let beta: [f64; LANES] = std::array::from_fn(|l| lanes[l].map_or(0.0, |(_, state)| state.point()));
-            let sums = pass::<LANES>(self.sorted, &self.x, &beta, self.ties, &mut self.buf);
+            let sums = pass::<LANES>(self.plan, &self.x, &beta, &mut self.buf);
             for lane in 0..LANES {
                 let Some((job, state)) = lanes[lane].as_mut() else { continue };
                 if let Some(fit) = state.advance(sums.loglik[lane], sums.u[lane], sums.imat[lane], &self.control) {
@@ -496,14 +476,10 @@ impl<'a> Lanes<'a> {
         }
     }
 
-    /// Loads a job into a lane, centred and scaled as `coxfit6` does.
-    fn load(&mut self, lane: usize, job: usize, fill: &mut impl FnMut(usize, &mut [f64]) -> bool) -> Newton {
-        let centre = fill(job, &mut self.column);
-        let (mean, scale) = if centre {
-            center_and_scale_column(&self.sorted.weights, self.total_weight, &mut self.column, 1, 0)
-        } else {
-            (0.0, 1.0)
-        };
+    /// Loads a job into a lane: `fill` writes its column (sorted order, centred and scaled as
+    /// `coxfit6` does) and returns its mean and scale.
+    fn load(&mut self, lane: usize, job: usize, fill: &mut impl FnMut(usize, &mut [f64]) -> (f64, f64)) -> Newton {
+        let (mean, scale) = fill(job, &mut self.column);
         for (k, &v) in self.column.iter().enumerate() {
             self.x[k * LANES + lane] = v;
         }
@@ -513,7 +489,7 @@ impl<'a> Lanes<'a> {
     /// The lane's column refitted with survival's arithmetic (see [`ColumnFit::is_fragile`]).
     fn exact_fit(&self, lane: usize, fast: &ColumnFit) -> ColumnFit {
         let column: Vec<f64> = self.x.iter().skip(lane).step_by(LANES).copied().collect();
-        let raw = coxfit6_exact_column(self.sorted, &column, fast.mean, fast.scale, self.ties, &self.control);
+        let raw = coxfit6_exact_column(self.sorted, &column, fast.mean, fast.scale, self.plan.ties, &self.control);
         ColumnFit::from_raw(&raw, fast.scale)
     }
 
@@ -526,8 +502,44 @@ impl<'a> Lanes<'a> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::cox::{finish_raw, needs_centring};
+    use crate::cox::{center_and_scale_column, finish_raw, needs_centring};
     use crate::data::SurvData;
+
+    /// coxfit6's centring and scaling of one column (`nocenter` applied).
+    fn standardize_column(sorted: &SortedSurv, x: &mut [f64]) -> (f64, f64) {
+        if !needs_centring(x, true) {
+            return (0.0, 1.0);
+        }
+        let total = sorted.weights.iter().fold(0.0, |s, w| s + w);
+        center_and_scale_column(&sorted.weights, total, x, 1, 0)
+    }
+
+    #[test]
+    fn lane_block_standardization_equals_column_by_column() {
+        let n = 30;
+        let time: Vec<f64> = (0..n).map(|i| ((i * 11) % 17) as f64 + 1.0).collect();
+        let status: Vec<f64> = (0..n).map(|i| (i % 4 != 0) as u8 as f64).collect();
+        let weights: Vec<f64> = (0..n).map(|i| 0.5 + (i % 3) as f64).collect();
+        let surv = SurvData::new(&time, &status, Some(&weights), None).unwrap();
+        let sorted = SortedSurv::new(&surv);
+        let columns = columns(n);
+        let groups = columns.len().div_ceil(LANES);
+        let mut block = vec![0.0; groups * n * LANES];
+        for (j, column) in columns.iter().enumerate() {
+            for (k, &row) in sorted.order.iter().enumerate() {
+                block[((j / LANES) * n + k) * LANES + j % LANES] = column[row];
+            }
+        }
+        let standardized = standardize_lane_block(&sorted.weights, &mut block);
+        for (j, column) in columns.iter().enumerate() {
+            let mut x: Vec<f64> = sorted.order.iter().map(|&row| column[row]).collect();
+            let (mean, scale) = standardize_column(&sorted, &mut x);
+            assert_eq!((mean.to_bits(), scale.to_bits()), (standardized[j].0.to_bits(), standardized[j].1.to_bits()), "column {j}");
+            for k in 0..n {
+                assert_eq!(x[k].to_bits(), block[((j / LANES) * n + k) * LANES + j % LANES].to_bits(), "column {j}, subject {k}");
+            }
+        }
+    }
 
     fn columns(n: usize) -> Vec<Vec<f64>> {
         let noise: Vec<f64> = (0..n).map(|i| (((i * 37) % 23) as f64 - 11.0) / 5.0).collect();
@@ -546,10 +558,40 @@ mod tests {
             for (t, &row) in target.iter_mut().zip(&sorted.order) {
                 *t = columns[j][row];
             }
-            needs_centring(target, true)
+            standardize_column(sorted, target)
         };
-        Lanes::new(sorted, ties, control).run(&jobs, fill, |j, fit, max_lp| out[j] = Some((fit, max_lp)));
+        let plan = RiskSetPlan::new(sorted, ties);
+        Lanes::new(sorted, &plan, control).run(&jobs, fill, |j, fit, max_lp| out[j] = Some((fit, max_lp)));
         out.into_iter().map(|f| f.expect("fitted")).collect()
+    }
+
+    /// The planned sweep against `coxfit6`'s arithmetic (`coxfit6_exact_column`), on times
+    /// with tied deaths and tied censorings, strata and case weights.
+    #[test]
+    fn fast_kernel_agrees_with_survival_arithmetic() {
+        let n = 40;
+        let time: Vec<f64> = (0..n).map(|i| ((i * 7) % 9) as f64 + 1.0).collect();
+        let status: Vec<f64> = (0..n).map(|i| ((i * 5) % 7 > 1) as u8 as f64).collect();
+        let weights: Vec<f64> = (0..n).map(|i| 1.0 + (i % 3) as f64 / 2.0).collect();
+        let strata: Vec<usize> = (0..n).map(|i| i % 2).collect();
+        for (weights, strata) in [(None, None), (Some(&weights[..]), Some(&strata[..]))] {
+            let surv = SurvData::new(&time, &status, weights, strata).unwrap();
+            let sorted = SortedSurv::new(&surv);
+            for ties in [Ties::Efron, Ties::Breslow] {
+                let control = CoxControl::default();
+                for (j, column) in columns(n).iter().enumerate() {
+                    let mut x: Vec<f64> = sorted.order.iter().map(|&row| column[row]).collect();
+                    let (mean, scale) = standardize_column(&sorted, &mut x);
+                    let fast = fit_one_column(&sorted, &x, 0.0, mean, scale, ties, &control);
+                    let exact = ColumnFit::from_raw(&coxfit6_exact_column(&sorted, &x, mean, scale, ties, &control), scale);
+                    let close = |a: f64, b: f64| (a - b).abs() <= 1e-12 * b.abs().max(1e-300) || a == b;
+                    assert_eq!(fast.iter, exact.iter, "column {j}, {ties:?}");
+                    assert!(close(fast.coef, exact.coef) && close(fast.var, exact.var), "column {j}, {ties:?}: {fast:?} vs {exact:?}");
+                    assert!(close(fast.loglik[0], exact.loglik[0]) && close(fast.loglik[1], exact.loglik[1]), "column {j}, {ties:?}");
+                    assert!(close(fast.sctest, exact.sctest), "column {j}, {ties:?}");
+                }
+            }
+        }
     }
 
     #[test]
@@ -565,12 +607,7 @@ mod tests {
                 let control = CoxControl { iter_max, ..CoxControl::default() };
                 for (j, (fit, max_lp)) in lane_fits(&sorted, &columns, ties, control).into_iter().enumerate() {
                     let mut x: Vec<f64> = sorted.order.iter().map(|&row| columns[j][row]).collect();
-                    let (mean, scale) = if needs_centring(&x, true) {
-                        let total = sorted.weights.iter().sum();
-                        center_and_scale_column(&sorted.weights, total, &mut x, 1, 0)
-                    } else {
-                        (0.0, 1.0)
-                    };
+                    let (mean, scale) = standardize_column(&sorted, &mut x);
                     let fast = fit_one_column(&sorted, &x, 0.0, mean, scale, ties, &control);
                     let single = if fast.is_fragile(&control) {
                         ColumnFit::from_raw(&coxfit6_exact_column(&sorted, &x, mean, scale, ties, &control), scale)
