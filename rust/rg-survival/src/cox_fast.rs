@@ -346,3 +346,65 @@ pub(crate) fn linear_predictor(beta: &[f64], xk: &[f64]) -> f64 {
     }
     total
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::cox::{iterate, Design, SortedSurv, Ties, Workspace};
+    use crate::data::SurvData;
+
+    /// A small design with tied times (several deaths at a time, deaths tied with censorings),
+    /// case weights, optionally two strata, binary and continuous columns (p = 5: partial
+    /// kernel blocks).
+    fn example(stratified: bool) -> (SurvData, Vec<f64>, usize, usize) {
+        let n = 40;
+        let p = 5;
+        let mut state = 12345u64;
+        let mut next = move || {
+            state = state.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            (state >> 11) as f64 / (1u64 << 53) as f64
+        };
+        let time: Vec<f64> = (0..n).map(|_| (next() * 8.0).floor() + 1.0).collect();
+        let status: Vec<f64> = (0..n).map(|_| if next() < 0.7 { 1.0 } else { 0.0 }).collect();
+        let weights: Vec<f64> = (0..n).map(|_| 0.5 + next()).collect();
+        let strata: Vec<usize> = (0..n).map(|i| if stratified { i % 2 } else { 0 }).collect();
+        let x: Vec<f64> = (0..n * p).map(|k| if k / n < 2 { (next() < 0.4) as u8 as f64 } else { next() * 2.0 - 1.0 }).collect();
+        let surv = SurvData::new(&time, &status, Some(&weights), Some(&strata)).unwrap();
+        (surv, x, n, p)
+    }
+
+    fn run(sorted: &SortedSurv, x: &Design, ties: Ties, beta: &[f64], fast: bool) -> (f64, Vec<f64>, Vec<f64>) {
+        let mut work = Workspace::new(sorted.len(), x.p);
+        work.load(sorted, x, true);
+        work.fast_sums = fast;
+        let loglik = iterate(sorted, &mut work, ties, beta);
+        (loglik, work.u.clone(), work.imat.clone())
+    }
+
+    fn assert_close(fast: f64, exact: f64, scale: f64, what: &str) {
+        assert!((fast - exact).abs() <= 1e-12 * scale, "{what}: fast {fast:e} vs exact {exact:e}");
+    }
+
+    #[test]
+    fn fast_sums_agree_with_survivals_arithmetic() {
+        for stratified in [true, false] {
+            let (surv, values, n, p) = example(stratified);
+            let x = Design::new(&values, n, p).unwrap();
+            let sorted = SortedSurv::new(&surv);
+            for ties in [Ties::Efron, Ties::Breslow] {
+                for beta in [vec![0.0; p], vec![0.4, -0.7, 0.3, 1.1, -0.5]] {
+                    let (loglik, u, imat) = run(&sorted, &x, ties, &beta, false);
+                    let (fast_loglik, fast_u, fast_imat) = run(&sorted, &x, ties, &beta, true);
+                    assert_close(fast_loglik, loglik, loglik.abs(), "loglik");
+                    let u_scale = u.iter().fold(1.0_f64, |m, v| m.max(v.abs()));
+                    for (f, e) in fast_u.iter().zip(&u) {
+                        assert_close(*f, *e, u_scale, "score");
+                    }
+                    let i_scale = imat.iter().fold(1.0_f64, |m, v| m.max(v.abs()));
+                    for (f, e) in fast_imat.iter().zip(&imat) {
+                        assert_close(*f, *e, i_scale, "information");
+                    }
+                }
+            }
+        }
+    }
+}
