@@ -123,12 +123,36 @@ impl CoxFit {
 
     /// `extractAIC(fit, k = k)[2]`.
     pub fn aic(&self, k: f64) -> f64 {
-        -2.0 * self.loglik[1] + k * self.df() as f64
+        extract_aic(self.loglik[1], self.df(), k)
     }
 
     pub fn se(&self) -> Vec<f64> {
         let p = self.p();
         (0..p).map(|i| self.var[i * p + i].sqrt()).collect()
+    }
+}
+
+/// `extractAIC()` of a Cox model: -2 log L + k × (number of non-NA coefficients).
+pub(crate) fn extract_aic(loglik: f64, df: usize, k: f64) -> f64 {
+    -2.0 * loglik + k * df as f64
+}
+
+/// What a stepwise candidate needs from a fit.
+#[derive(Debug, Clone)]
+pub(crate) struct FitSummary {
+    /// Coefficients (original scale); NaN where aliased.
+    pub coef: Vec<f64>,
+    pub loglik: f64,
+    /// Number of non-aliased coefficients.
+    pub df: usize,
+    /// Converged without step halving or an infinite coefficient: a safe starting point.
+    pub clean: bool,
+}
+
+impl FitSummary {
+    pub(crate) fn of(fit: &CoxFit) -> Self {
+        let clean = fit.converged && fit.flag != -2 && !fit.any_infinite && !fit.infinite.iter().any(|&f| f);
+        FitSummary { coef: fit.coef.clone(), loglik: fit.loglik[1], df: fit.df(), clean }
     }
 }
 
@@ -323,8 +347,85 @@ pub(crate) fn coxfit6_exact_column(sorted: &SortedSurv, column: &[f64], mean: f6
     newton(sorted, &mut work, &[0.0], ties, control)
 }
 
+/// `coxfit6` and `finish_raw` for a fit whose variance is not reported (stepwise candidates).
+/// A converged full-rank fit skips the inversion of the information: the infinite-coefficient
+/// check needs only var × u, one solve with the Cholesky factor. Other fits take the full path
+/// (with redundant columns the check depends on chinv2's generalized inverse).
+pub(crate) fn coxfit6_summary(
+    sorted: &SortedSurv,
+    work: &mut Workspace,
+    init: &[f64],
+    ties: Ties,
+    control: &CoxControl,
+    nevent: usize,
+) -> FitSummary {
+    let (n, p) = (sorted.len(), work.p);
+    let full = |raw: &RawFit| FitSummary::of(&finish_raw(raw, p, n, nevent, f64::NEG_INFINITY, *control, None));
+    if p < 2 {
+        return full(&coxfit6(sorted, work, init, ties, control));
+    }
+    center_and_scale(sorted, work);
+    let end = newton_steps(sorted, work, init, ties, control);
+    if end.flag != 1000 && end.flag == p as i32 && end.maxiter > 1 {
+        return full_rank_summary(work, &end, control);
+    }
+    full(&with_variance(work, end))
+}
+
+/// `finish_raw`'s coefficients and infinite-coefficient check from the Cholesky factor in
+/// `work.imat`: on the original scale, var × u = S (V u_scaled), V the inverse of the scaled
+/// information and S the diagonal of scales.
+fn full_rank_summary(work: &Workspace, end: &NewtonEnd, control: &CoxControl) -> FitSummary {
+    let p = work.p;
+    let mut var_u = work.u.clone();
+    chsolve2(&work.imat, p, &mut var_u);
+    let coef: Vec<f64> = end.beta.iter().zip(&work.scale).map(|(b, s)| b * s).collect();
+    let infinite = (0..p).any(|j| {
+        let u = work.u[j] / work.scale[j];
+        let infs = (var_u[j] * work.scale[j]).abs();
+        !u.is_finite() || (infs > control.eps && infs > control.toler_inf * coef[j].abs())
+    });
+    FitSummary { coef, loglik: end.loglik[1], df: p, clean: !infinite }
+}
+
 /// coxfit6's Newton–Raphson on the centred, scaled columns in `work`.
 fn newton(sorted: &SortedSurv, work: &mut Workspace, init: &[f64], ties: Ties, control: &CoxControl) -> RawFit {
+    let end = newton_steps(sorted, work, init, ties, control);
+    with_variance(work, end)
+}
+
+/// Where coxfit6's iteration stopped, before the information matrix is inverted. `work.imat`
+/// holds the Cholesky factor at `beta` (out of iterations: the information itself, which survival
+/// inverts without a fresh factorization).
+struct NewtonEnd {
+    /// Coefficients on the centred, scaled covariates.
+    beta: Vec<f64>,
+    loglik: [f64; 2],
+    sctest: f64,
+    iter: usize,
+    flag: i32,
+    maxiter: usize,
+}
+
+/// coxfit6's end: the inverse of the information (`chinv2`) and the original scale.
+fn with_variance(work: &mut Workspace, end: NewtonEnd) -> RawFit {
+    chinv2(&mut work.imat, work.p);
+    let coef = rescale(work, &end.beta);
+    RawFit {
+        coef,
+        means: work.means.clone(),
+        u: work.u.clone(),
+        imat: work.imat.clone(),
+        loglik: end.loglik,
+        sctest: end.sctest,
+        iter: end.iter,
+        flag: end.flag,
+        maxiter: end.maxiter,
+    }
+}
+
+/// coxfit6's iteration up to (not including) the inversion of the information matrix.
+fn newton_steps(sorted: &SortedSurv, work: &mut Workspace, init: &[f64], ties: Ties, control: &CoxControl) -> NewtonEnd {
     let p = work.p;
     let maxiter = control.iter_max;
     for i in 0..p {
@@ -339,14 +440,8 @@ fn newton(sorted: &SortedSurv, work: &mut Workspace, init: &[f64], ties: Ties, c
     chsolve2(&work.imat, p, &mut work.a);
     let sctest: f64 = (0..p).map(|i| work.u[i] * work.a[i]).fold(0.0, |s, v| s + v);
 
-    let done = |work: &mut Workspace, beta_scaled: &[f64]| {
-        chinv2(&mut work.imat, p);
-        rescale(work, beta_scaled)
-    };
-
     if maxiter == 0 || !loglik0.is_finite() {
-        let coef = done(work, &beta0);
-        return RawFit { coef, means: work.means.clone(), u: work.u.clone(), imat: work.imat.clone(), loglik: [loglik0, loglik1], sctest, iter, flag, maxiter };
+        return NewtonEnd { beta: beta0, loglik: [loglik0, loglik1], sctest, iter, flag, maxiter };
     }
 
     for i in 0..p {
@@ -364,13 +459,11 @@ fn newton(sorted: &SortedSurv, work: &mut Workspace, init: &[f64], ties: Ties, c
             || !newlk.is_finite();
         if !notfinite && (1.0 - loglik1 / newlk).abs() <= control.eps {
             loglik1 = newlk;
-            let newbeta = std::mem::take(&mut work.newbeta);
-            let coef = done(work, &newbeta);
-            work.newbeta = newbeta;
             if halving > 0 {
                 flag = -2;
             }
-            return RawFit { coef, means: work.means.clone(), u: work.u.clone(), imat: work.imat.clone(), loglik: [loglik0, loglik1], sctest, iter, flag, maxiter };
+            let beta = work.newbeta.clone();
+            return NewtonEnd { beta, loglik: [loglik0, loglik1], sctest, iter, flag, maxiter };
         }
         if notfinite || newlk < loglik1 {
             halving += 1;
@@ -395,9 +488,8 @@ fn newton(sorted: &SortedSurv, work: &mut Workspace, init: &[f64], ties: Ties, c
     if maxiter > 1 {
         loglik1 = iterate(sorted, work, ties, &beta);
     }
-    let coef = done(work, &beta);
-    work.beta = beta;
-    RawFit { coef, means: work.means.clone(), u: work.u.clone(), imat: work.imat.clone(), loglik: [loglik0, loglik1], sctest, iter, flag: 1000, maxiter }
+    work.beta = beta.clone();
+    NewtonEnd { beta, loglik: [loglik0, loglik1], sctest, iter, flag: 1000, maxiter }
 }
 
 /// Subtracts the weighted mean of each centred column and scales it to mean absolute value 1.

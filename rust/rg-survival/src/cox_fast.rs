@@ -295,7 +295,7 @@ fn gram_block_portable(left: [&[f64]; BLOCK_I], right: [&[f64]; BLOCK_J], length
 #[target_feature(enable = "avx2,fma")]
 unsafe fn gram_block_fma(left: [&[f64]; BLOCK_I], right: [&[f64]; BLOCK_J], length: usize) -> [[f64; BLOCK_J]; BLOCK_I] {
     use std::arch::x86_64::{__m256d, _mm256_fmadd_pd, _mm256_loadu_pd, _mm256_setzero_pd, _mm256_storeu_pd};
-    debug_assert!(length % LANES == 0 && left.iter().chain(&right).all(|v| v.len() == length));
+    debug_assert!(length.is_multiple_of(LANES) && left.iter().chain(&right).all(|v| v.len() == length));
     let mut acc = [[_mm256_setzero_pd(); BLOCK_J]; BLOCK_I];
     let mut y = [_mm256_setzero_pd(); BLOCK_J];
     for start in (0..length).step_by(LANES) {
