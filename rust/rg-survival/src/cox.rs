@@ -7,6 +7,7 @@
 //! iterating "to full convergence" would land up to 1e-8 away from survival's own answer.
 
 use crate::concordance::{concordance, Concordance};
+use crate::cox_fast::{iterate_fast, FastSums};
 use crate::data::{check_length, SurvData};
 use crate::error::SurvivalError;
 use crate::linalg::{chinv2, cholesky2, chsolve2, wald_test};
@@ -122,12 +123,36 @@ impl CoxFit {
 
     /// `extractAIC(fit, k = k)[2]`.
     pub fn aic(&self, k: f64) -> f64 {
-        -2.0 * self.loglik[1] + k * self.df() as f64
+        extract_aic(self.loglik[1], self.df(), k)
     }
 
     pub fn se(&self) -> Vec<f64> {
         let p = self.p();
         (0..p).map(|i| self.var[i * p + i].sqrt()).collect()
+    }
+}
+
+/// `extractAIC()` of a Cox model: -2 log L + k × (number of non-NA coefficients).
+pub(crate) fn extract_aic(loglik: f64, df: usize, k: f64) -> f64 {
+    -2.0 * loglik + k * df as f64
+}
+
+/// What a stepwise candidate needs from a fit.
+#[derive(Debug, Clone)]
+pub(crate) struct FitSummary {
+    /// Coefficients (original scale); NaN where aliased.
+    pub coef: Vec<f64>,
+    pub loglik: f64,
+    /// Number of non-aliased coefficients.
+    pub df: usize,
+    /// Converged without step halving or an infinite coefficient: a safe starting point.
+    pub clean: bool,
+}
+
+impl FitSummary {
+    pub(crate) fn of(fit: &CoxFit) -> Self {
+        let clean = fit.converged && fit.flag != -2 && !fit.any_infinite && !fit.infinite.iter().any(|&f| f);
+        FitSummary { coef: fit.coef.clone(), loglik: fit.loglik[1], df: fit.df(), clean }
     }
 }
 
@@ -220,16 +245,18 @@ pub struct Workspace {
     /// Accumulate p >= 2 sums with reordered arithmetic (a few ulps from survival's; for the
     /// candidate fits of stepwise selection, whose log-likelihoods only rank models).
     pub(crate) fast_sums: bool,
-    a: Vec<f64>,
-    a2: Vec<f64>,
+    pub(crate) a: Vec<f64>,
+    pub(crate) a2: Vec<f64>,
     newbeta: Vec<f64>,
     beta: Vec<f64>,
     scale: Vec<f64>,
     means: Vec<f64>,
-    u: Vec<f64>,
+    pub(crate) u: Vec<f64>,
     cmat: Vec<f64>,
     cmat2: Vec<f64>,
-    imat: Vec<f64>,
+    pub(crate) imat: Vec<f64>,
+    /// Scratch of the `fast_sums` iteration (allocated on first use).
+    pub(crate) fast: FastSums,
 }
 
 impl Workspace {
@@ -249,6 +276,7 @@ impl Workspace {
             cmat: vec![0.0; p * p],
             cmat2: vec![0.0; p * p],
             imat: vec![0.0; p * p],
+            fast: FastSums::default(),
         }
     }
 
@@ -319,8 +347,85 @@ pub(crate) fn coxfit6_exact_column(sorted: &SortedSurv, column: &[f64], mean: f6
     newton(sorted, &mut work, &[0.0], ties, control)
 }
 
+/// `coxfit6` and `finish_raw` for a fit whose variance is not reported (stepwise candidates).
+/// A converged full-rank fit skips the inversion of the information: the infinite-coefficient
+/// check needs only var × u, one solve with the Cholesky factor. Other fits take the full path
+/// (with redundant columns the check depends on chinv2's generalized inverse).
+pub(crate) fn coxfit6_summary(
+    sorted: &SortedSurv,
+    work: &mut Workspace,
+    init: &[f64],
+    ties: Ties,
+    control: &CoxControl,
+    nevent: usize,
+) -> FitSummary {
+    let (n, p) = (sorted.len(), work.p);
+    let full = |raw: &RawFit| FitSummary::of(&finish_raw(raw, p, n, nevent, f64::NEG_INFINITY, *control, None));
+    if p < 2 {
+        return full(&coxfit6(sorted, work, init, ties, control));
+    }
+    center_and_scale(sorted, work);
+    let end = newton_steps(sorted, work, init, ties, control);
+    if end.flag != 1000 && end.flag == p as i32 && end.maxiter > 1 {
+        return full_rank_summary(work, &end, control);
+    }
+    full(&with_variance(work, end))
+}
+
+/// `finish_raw`'s coefficients and infinite-coefficient check from the Cholesky factor in
+/// `work.imat`: on the original scale, var × u = S (V u_scaled), V the inverse of the scaled
+/// information and S the diagonal of scales.
+fn full_rank_summary(work: &Workspace, end: &NewtonEnd, control: &CoxControl) -> FitSummary {
+    let p = work.p;
+    let mut var_u = work.u.clone();
+    chsolve2(&work.imat, p, &mut var_u);
+    let coef: Vec<f64> = end.beta.iter().zip(&work.scale).map(|(b, s)| b * s).collect();
+    let infinite = (0..p).any(|j| {
+        let u = work.u[j] / work.scale[j];
+        let infs = (var_u[j] * work.scale[j]).abs();
+        !u.is_finite() || (infs > control.eps && infs > control.toler_inf * coef[j].abs())
+    });
+    FitSummary { coef, loglik: end.loglik[1], df: p, clean: !infinite }
+}
+
 /// coxfit6's Newton–Raphson on the centred, scaled columns in `work`.
 fn newton(sorted: &SortedSurv, work: &mut Workspace, init: &[f64], ties: Ties, control: &CoxControl) -> RawFit {
+    let end = newton_steps(sorted, work, init, ties, control);
+    with_variance(work, end)
+}
+
+/// Where coxfit6's iteration stopped, before the information matrix is inverted. `work.imat`
+/// holds the Cholesky factor at `beta` (out of iterations: the information itself, which survival
+/// inverts without a fresh factorization).
+struct NewtonEnd {
+    /// Coefficients on the centred, scaled covariates.
+    beta: Vec<f64>,
+    loglik: [f64; 2],
+    sctest: f64,
+    iter: usize,
+    flag: i32,
+    maxiter: usize,
+}
+
+/// coxfit6's end: the inverse of the information (`chinv2`) and the original scale.
+fn with_variance(work: &mut Workspace, end: NewtonEnd) -> RawFit {
+    chinv2(&mut work.imat, work.p);
+    let coef = rescale(work, &end.beta);
+    RawFit {
+        coef,
+        means: work.means.clone(),
+        u: work.u.clone(),
+        imat: work.imat.clone(),
+        loglik: end.loglik,
+        sctest: end.sctest,
+        iter: end.iter,
+        flag: end.flag,
+        maxiter: end.maxiter,
+    }
+}
+
+/// coxfit6's iteration up to (not including) the inversion of the information matrix.
+fn newton_steps(sorted: &SortedSurv, work: &mut Workspace, init: &[f64], ties: Ties, control: &CoxControl) -> NewtonEnd {
     let p = work.p;
     let maxiter = control.iter_max;
     for i in 0..p {
@@ -335,14 +440,8 @@ fn newton(sorted: &SortedSurv, work: &mut Workspace, init: &[f64], ties: Ties, c
     chsolve2(&work.imat, p, &mut work.a);
     let sctest: f64 = (0..p).map(|i| work.u[i] * work.a[i]).fold(0.0, |s, v| s + v);
 
-    let done = |work: &mut Workspace, beta_scaled: &[f64]| {
-        chinv2(&mut work.imat, p);
-        rescale(work, beta_scaled)
-    };
-
     if maxiter == 0 || !loglik0.is_finite() {
-        let coef = done(work, &beta0);
-        return RawFit { coef, means: work.means.clone(), u: work.u.clone(), imat: work.imat.clone(), loglik: [loglik0, loglik1], sctest, iter, flag, maxiter };
+        return NewtonEnd { beta: beta0, loglik: [loglik0, loglik1], sctest, iter, flag, maxiter };
     }
 
     for i in 0..p {
@@ -360,13 +459,11 @@ fn newton(sorted: &SortedSurv, work: &mut Workspace, init: &[f64], ties: Ties, c
             || !newlk.is_finite();
         if !notfinite && (1.0 - loglik1 / newlk).abs() <= control.eps {
             loglik1 = newlk;
-            let newbeta = std::mem::take(&mut work.newbeta);
-            let coef = done(work, &newbeta);
-            work.newbeta = newbeta;
             if halving > 0 {
                 flag = -2;
             }
-            return RawFit { coef, means: work.means.clone(), u: work.u.clone(), imat: work.imat.clone(), loglik: [loglik0, loglik1], sctest, iter, flag, maxiter };
+            let beta = work.newbeta.clone();
+            return NewtonEnd { beta, loglik: [loglik0, loglik1], sctest, iter, flag, maxiter };
         }
         if notfinite || newlk < loglik1 {
             halving += 1;
@@ -391,9 +488,8 @@ fn newton(sorted: &SortedSurv, work: &mut Workspace, init: &[f64], ties: Ties, c
     if maxiter > 1 {
         loglik1 = iterate(sorted, work, ties, &beta);
     }
-    let coef = done(work, &beta);
-    work.beta = beta;
-    RawFit { coef, means: work.means.clone(), u: work.u.clone(), imat: work.imat.clone(), loglik: [loglik0, loglik1], sctest, iter, flag: 1000, maxiter }
+    work.beta = beta.clone();
+    NewtonEnd { beta, loglik: [loglik0, loglik1], sctest, iter, flag: 1000, maxiter }
 }
 
 /// Subtracts the weighted mean of each centred column and scales it to mean absolute value 1.
@@ -468,29 +564,25 @@ pub(crate) fn iterate(sorted: &SortedSurv, work: &mut Workspace, ties: Ties, bet
     if work.p == 1 {
         return iterate_one(sorted, work, ties, beta[0]);
     }
-    match work.fast_sums {
-        true => iterate_dispatch::<true>(sorted, work, ties, beta),
-        false => iterate_dispatch::<false>(sorted, work, ties, beta),
+    if work.fast_sums {
+        return iterate_fast(sorted, work, ties, beta);
     }
-}
-
-fn iterate_dispatch<const FAST: bool>(sorted: &SortedSurv, work: &mut Workspace, ties: Ties, beta: &[f64]) -> f64 {
     #[cfg(target_arch = "x86_64")]
     if std::is_x86_feature_detected!("avx2") {
         // SAFETY: the CPU supports AVX2 (checked just above).
-        return unsafe { iterate_avx2::<FAST>(sorted, work, ties, beta) };
+        return unsafe { iterate_avx2(sorted, work, ties, beta) };
     }
-    iterate_many::<FAST>(sorted, work, ties, beta)
+    iterate_many(sorted, work, ties, beta)
 }
 
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2")]
-unsafe fn iterate_avx2<const FAST: bool>(sorted: &SortedSurv, work: &mut Workspace, ties: Ties, beta: &[f64]) -> f64 {
-    iterate_many::<FAST>(sorted, work, ties, beta)
+unsafe fn iterate_avx2(sorted: &SortedSurv, work: &mut Workspace, ties: Ties, beta: &[f64]) -> f64 {
+    iterate_many(sorted, work, ties, beta)
 }
 
 #[inline(always)]
-fn iterate_many<const FAST: bool>(sorted: &SortedSurv, work: &mut Workspace, ties: Ties, beta: &[f64]) -> f64 {
+fn iterate_many(sorted: &SortedSurv, work: &mut Workspace, ties: Ties, beta: &[f64]) -> f64 {
     let p = work.p;
     let n = sorted.len();
     let Workspace { covar, a, a2, u, cmat, cmat2, imat, .. } = work;
@@ -517,7 +609,7 @@ fn iterate_many<const FAST: bool>(sorted: &SortedSurv, work: &mut Workspace, tie
         while person > 0 && sorted.time[person - 1] == dtime {
             let k = person - 1;
             let xk = &covar[k * p..(k + 1) * p];
-            let zbeta = if FAST { linear_predictor(beta, xk) } else { beta.iter().zip(xk).fold(0.0, |s, (b, x)| s + b * x) };
+            let zbeta = beta.iter().zip(xk).fold(0.0, |s, (b, x)| s + b * x);
             let w = sorted.weights[k];
             // exp(0) is exactly 1: the first step from init = 0 skips the calls
             let risk = if zbeta == 0.0 { w } else { zbeta.exp() * w };
@@ -554,20 +646,20 @@ fn iterate_many<const FAST: bool>(sorted: &SortedSurv, work: &mut Workspace, tie
             let (k, risk) = lone_death;
             denom += denom2;
             loglik -= deadwt * denom.ln();
-            add_lone_death::<FAST>(p, &covar[k * p..(k + 1) * p], risk, a, cmat, imat, u, deadwt, denom);
+            add_lone_death(p, &covar[k * p..(k + 1) * p], risk, a, cmat, imat, u, deadwt, denom);
             continue;
         }
         if ties == Ties::Breslow {
             denom += denom2;
             loglik -= deadwt * denom.ln();
-            add_death_terms::<FAST>(p, a, a2, 1.0, cmat, cmat2, imat, u, deadwt, denom, false);
+            add_death_terms(p, a, a2, 1.0, cmat, cmat2, imat, u, deadwt, denom, false);
         } else {
             let nd = ndead as f64;
             let wtave = deadwt / nd;
             for _ in 0..ndead {
                 denom += denom2 / nd;
                 loglik -= wtave * denom.ln();
-                add_death_terms::<FAST>(p, a, a2, nd, cmat, cmat2, imat, u, wtave, denom, true);
+                add_death_terms(p, a, a2, nd, cmat, cmat2, imat, u, wtave, denom, true);
             }
         }
         a2.fill(0.0);
@@ -582,24 +674,6 @@ fn iterate_many<const FAST: bool>(sorted: &SortedSurv, work: &mut Workspace, tie
         }
     }
     loglik
-}
-
-/// x'beta in four interleaved partial sums: one running sum would be a chain of p dependent
-/// additions per subject, the critical path of a fit with many covariates.
-#[inline(always)]
-fn linear_predictor(beta: &[f64], xk: &[f64]) -> f64 {
-    let mut partial = [0.0; 4];
-    let (beta_head, beta_tail) = beta.split_at(beta.len() - beta.len() % 4);
-    for (b, x) in beta_head.chunks_exact(4).zip(xk.chunks_exact(4)) {
-        for l in 0..4 {
-            partial[l] += b[l] * x[l];
-        }
-    }
-    let mut total = (partial[0] + partial[2]) + (partial[1] + partial[3]);
-    for (b, x) in beta_tail.iter().zip(&xk[beta_head.len()..]) {
-        total += b * x;
-    }
-    total
 }
 
 /// Adds `risk`-weighted x (to `sum`) and x x' (lower triangle of `sum_sq`) of one subject.
@@ -623,7 +697,7 @@ fn accumulate(p: usize, xk: &[f64], risk: f64, sum: &mut [f64], sum_sq: &mut [f6
 /// The death-time term for a single death (Breslow and Efron agree), from its row.
 #[inline(always)]
 #[allow(clippy::too_many_arguments)]
-fn add_lone_death<const FAST: bool>(
+fn add_lone_death(
     p: usize,
     xk: &[f64],
     risk: f64,
@@ -635,14 +709,14 @@ fn add_lone_death<const FAST: bool>(
     denom: f64,
 ) {
     accumulate(p, xk, risk, a, cmat);
-    add_information::<FAST>(p, a, cmat, imat, u, weight, denom);
+    add_information(p, a, cmat, imat, u, weight, denom);
 }
 
 /// One death-time term of the score and information (Breslow, or one Efron fraction when
 /// `divide`: the tied deaths' sums enter divided by `nd`).
 #[inline(always)]
 #[allow(clippy::too_many_arguments)]
-fn add_death_terms<const FAST: bool>(
+fn add_death_terms(
     p: usize,
     a: &mut [f64],
     a2: &[f64],
@@ -669,29 +743,19 @@ fn add_death_terms<const FAST: bool>(
             }
         }
     }
-    add_information::<FAST>(p, a, cmat, imat, u, weight, denom);
+    add_information(p, a, cmat, imat, u, weight, denom);
 }
 
 /// Adds weight × (the risk-set mean of x, and covariance of x) to -score and information.
-/// survival divides each entry by the risk-set sum; `FAST` multiplies by `weight / denom`
-/// instead (an ulp apart): a division per entry dominates a fit with many covariates.
+/// survival divides each entry by the risk-set sum.
 #[inline(always)]
-fn add_information<const FAST: bool>(p: usize, a: &[f64], cmat: &[f64], imat: &mut [f64], u: &mut [f64], weight: f64, denom: f64) {
-    let scale = weight / denom;
+fn add_information(p: usize, a: &[f64], cmat: &[f64], imat: &mut [f64], u: &mut [f64], weight: f64, denom: f64) {
     for i in 0..p {
         let temp2 = a[i] / denom;
         u[i] -= weight * temp2;
-        let mean_scale = temp2 * scale;
         let row = i * p..=i * p + i;
-        let terms = imat[row.clone()].iter_mut().zip(&cmat[row]).zip(&a[..=i]);
-        if FAST {
-            for ((im, &c), &aj) in terms {
-                *im += scale * c - mean_scale * aj;
-            }
-        } else {
-            for ((im, &c), &aj) in terms {
-                *im += weight * (c - temp2 * aj) / denom;
-            }
+        for ((im, &c), &aj) in imat[row.clone()].iter_mut().zip(&cmat[row]).zip(&a[..=i]) {
+            *im += weight * (c - temp2 * aj) / denom;
         }
     }
 }

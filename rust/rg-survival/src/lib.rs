@@ -13,6 +13,7 @@
 
 pub mod concordance;
 pub mod cox;
+mod cox_fast;
 pub mod data;
 pub mod error;
 mod fastmath;

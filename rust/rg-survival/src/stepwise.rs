@@ -12,7 +12,7 @@
 //! Terms are sets of design columns; a sub-model's design is the full design's columns of its
 //! terms, which equals `model.matrix()` of the sub-formula for hierarchical formulas.
 
-use crate::cox::{coxfit6, finish_raw, validate, CoxControl, Design, SortedSurv, Ties, Workspace};
+use crate::cox::{coxfit6, coxfit6_summary, extract_aic, finish_raw, validate, CoxControl, Design, FitSummary, SortedSurv, Ties, Workspace};
 use crate::data::SurvData;
 use crate::error::SurvivalError;
 use rayon::prelude::*;
@@ -243,13 +243,17 @@ impl Search<'_> {
             work.set_sorted_column(i, values, true);
         }
         // only the accepted models' log-likelihoods are reported, and those are refitted
-        // exactly (see `stepwise`): candidates may use the faster sums
+        // exactly (see `stepwise`): candidates may use the faster sums and skip the variance
         work.fast_sums = !exact;
-        let raw = coxfit6(&self.sorted, work, init, self.options.ties, &self.options.control);
-        let fit = finish_raw(&raw, p, self.surv.len(), self.surv.n_events(), f64::NEG_INFINITY, self.options.control, None);
-        let clean = fit.converged && fit.flag != -2 && !fit.any_infinite && !fit.infinite.iter().any(|&f| f);
-        let record = StepRecord { change: String::new(), loglik: fit.loglik[1], edf: fit.df(), aic: fit.aic(self.options.k) };
-        Fitted { record, coef: fit.coef, clean }
+        let (ties, control) = (self.options.ties, &self.options.control);
+        let fit = if exact {
+            let raw = coxfit6(&self.sorted, work, init, ties, control);
+            FitSummary::of(&finish_raw(&raw, p, self.surv.len(), self.surv.n_events(), f64::NEG_INFINITY, *control, None))
+        } else {
+            coxfit6_summary(&self.sorted, work, init, ties, control, self.surv.n_events())
+        };
+        let record = StepRecord { change: String::new(), loglik: fit.loglik, edf: fit.df, aic: extract_aic(fit.loglik, fit.df, self.options.k) };
+        Fitted { record, coef: fit.coef, clean: fit.clean }
     }
 }
 
