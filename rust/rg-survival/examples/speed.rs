@@ -1,5 +1,6 @@
 //! Timing of screening and stepwise on the shapes of bench/survival.R (simulated here):
-//! `cargo run --release -p rg-survival --example speed [screen|step]`.
+//! `cargo run --release -p rg-survival --example speed [screen|step]` (SPEED_VERBOSE=1: each run's
+//! elapsed/CPU seconds).
 
 use rg_core::monitor::Silent;
 use rg_survival::screen::{cox_screen, FeatureLayout, Features, ScreenOptions};
@@ -54,8 +55,10 @@ fn screen(rng: &mut Rng) {
     let mut iterations = 0;
     for _ in 0..25 {
         let start = cpu_seconds();
+        let wall = std::time::Instant::now();
         let rows = cox_screen(&surv, &features, None, &options, &mut Silent).unwrap();
         best = best.min(cpu_seconds() - start);
+        if std::env::var("SPEED_VERBOSE").is_ok() { eprint!("{:.4}/{:.4} ", wall.elapsed().as_secs_f64(), cpu_seconds() - start); }
         checksum = rows.iter().map(|r| r.coef + r.se + r.p_lr + r.p_score).sum::<f64>();
         iterations = rows.iter().map(|r| r.iter).sum::<usize>();
     }

@@ -280,6 +280,22 @@ impl Workspace {
         }
     }
 
+    /// The state of `Workspace::new(n, p)` again, in the allocations already made (many
+    /// small fits in a row would otherwise pay for fresh, page-faulting memory each time).
+    pub(crate) fn reset(&mut self, n: usize, p: usize) {
+        self.p = p;
+        refill(&mut self.covar, n * p, 0.0);
+        refill(&mut self.doscale, p, true);
+        self.fast_sums = false;
+        for v in [&mut self.a, &mut self.a2, &mut self.newbeta, &mut self.beta, &mut self.means, &mut self.u] {
+            refill(v, p, 0.0);
+        }
+        refill(&mut self.scale, p, 1.0);
+        for m in [&mut self.cmat, &mut self.cmat2, &mut self.imat] {
+            refill(m, p * p, 0.0);
+        }
+    }
+
     /// Copies the columns of `x` in sorted order and decides which to centre.
     pub fn load(&mut self, sorted: &SortedSurv, x: &Design, nocenter: bool) {
         let p = self.p;
@@ -308,6 +324,12 @@ impl Workspace {
         }
         self.doscale[i] = !(nocenter && all_unit);
     }
+}
+
+/// `v` as `vec![value; len]`, keeping its allocation.
+pub(crate) fn refill<T: Clone>(v: &mut Vec<T>, len: usize, value: T) {
+    v.clear();
+    v.resize(len, value);
 }
 
 /// What `coxfit6` returns (on the original covariate scale).

@@ -20,7 +20,7 @@
 //! weighted Gram matrix of the stacked rows [x_k; a_t], computed in register blocks instead of
 //! streaming the p × p triangle through memory once per subject and once per death.
 
-use crate::cox::{SortedSurv, Ties, Workspace};
+use crate::cox::{refill, SortedSurv, Ties, Workspace};
 
 /// Variables per register block of the Gram kernel (rows of the information matrix).
 const BLOCK_I: usize = 4;
@@ -57,12 +57,12 @@ impl FastSums {
         let variables = p + BLOCK_I.max(BLOCK_J);
         if self.stride != stride || self.rows.len() != stride * variables {
             self.stride = stride;
-            self.rows = vec![0.0; stride * variables];
-            self.weighted = vec![0.0; stride * variables];
-            self.weights = vec![0.0; stride];
-            self.risk = vec![0.0; n];
-            self.time_share = vec![0.0; n];
-            self.own_share = vec![0.0; n];
+            refill(&mut self.rows, stride * variables, 0.0);
+            refill(&mut self.weighted, stride * variables, 0.0);
+            refill(&mut self.weights, stride, 0.0);
+            refill(&mut self.risk, n, 0.0);
+            refill(&mut self.time_share, n, 0.0);
+            refill(&mut self.own_share, n, 0.0);
         }
         self.terms = 0;
     }

@@ -14,8 +14,9 @@ use std::ops::Range;
 use crate::data::SurvData;
 use crate::error::SurvivalError;
 use crate::stats::{chisq_upper, normal_quantile};
-use rayon::prelude::*;
+use rayon::ThreadPool;
 use rg_core::monitor::in_blocks;
+use rg_core::threads::{map_items, workers};
 use rg_core::Monitor;
 
 /// Where feature `j` of a block has its value for sorted subject `k` (of `n`): features in
@@ -140,8 +141,8 @@ struct Baseline {
 }
 
 const BLOCK: usize = 512;
-/// Features per task of the lane kernel (several lane refills, few tasks per block).
-const LANE_CHUNK: usize = 64;
+/// Features per task (for the lane kernel: several lane refills; few tasks per block).
+const CHUNK: usize = 64;
 
 /// One Cox model per feature. `NaN` feature values are missing: that feature is fitted on its
 /// complete samples (and time-fixed afresh, as `coxph` would). `covariates` (samples × q,
@@ -168,14 +169,11 @@ pub fn cox_screen(
     if !(options.conf_level > 0.0 && options.conf_level < 1.0) {
         return Err(SurvivalError::invalid("conf.level", "must be between 0 and 1"));
     }
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(options.n_threads.max(1))
-        .build()
-        .map_err(|e| SurvivalError::invalid("n_threads", e.to_string()))?;
+    let pool = workers(options.n_threads).map_err(|e| SurvivalError::invalid("n_threads", e.to_string()))?;
     let shared = Shared::new(surv, &covariates, options);
     let mut rows: Vec<ScreenRow> = Vec::with_capacity(features.n_features);
     in_blocks(features.n_features, BLOCK, monitor, |range| -> Result<(), SurvivalError> {
-        rows.extend(pool.install(|| shared.fit_block(features, range)));
+        rows.extend(shared.fit_block(features, range, pool.as_ref()));
         Ok(())
     })?;
     let p: Vec<f64> = rows.iter().map(|r| r.p).collect();
@@ -208,13 +206,22 @@ impl<'a> Shared<'a> {
         Shared { surv, covariates, sorted, plan, workspace, baseline, options, z: normal_quantile(1.0 - (1.0 - options.conf_level) / 2.0) }
     }
 
-    fn fit_block(&self, features: &Features, range: Range<usize>) -> Vec<ScreenRow> {
-        if self.covariates.p > 0 {
-            return range.into_par_iter().map_init(|| self.workspace.clone(), |work, f| self.fit_feature(features, f, work)).collect();
-        }
-        let chunks: Vec<Range<usize>> = range.clone().step_by(LANE_CHUNK).map(|s| s..(s + LANE_CHUNK).min(range.end)).collect();
-        let rows: Vec<Vec<ScreenRow>> = chunks.into_par_iter().map(|chunk| self.fit_unadjusted(features, chunk)).collect();
+    fn fit_block(&self, features: &Features, range: Range<usize>, pool: Option<&ThreadPool>) -> Vec<ScreenRow> {
+        let chunks: Vec<Range<usize>> = range.clone().step_by(CHUNK).map(|s| s..(s + CHUNK).min(range.end)).collect();
+        let rows = map_items(pool, &chunks, |chunk| {
+            if self.covariates.p > 0 {
+                self.fit_adjusted(features, chunk.clone())
+            } else {
+                self.fit_unadjusted(features, chunk.clone())
+            }
+        });
         rows.concat()
+    }
+
+    /// Features with covariates, one after another in a workspace holding the covariates.
+    fn fit_adjusted(&self, features: &Features, chunk: Range<usize>) -> Vec<ScreenRow> {
+        let mut work = self.workspace.clone();
+        chunk.map(|f| self.fit_feature(features, f, &mut work)).collect()
     }
 
     /// Features without covariates, fitted in lanes (those with missing values one by one).

@@ -15,7 +15,8 @@
 use crate::cox::{coxfit6, coxfit6_summary, extract_aic, finish_raw, validate, CoxControl, Design, FitSummary, SortedSurv, Ties, Workspace};
 use crate::data::SurvData;
 use crate::error::SurvivalError;
-use rayon::prelude::*;
+use rg_core::threads::{map_items, workers};
+use std::cell::RefCell;
 use rg_core::Monitor;
 
 #[derive(Debug, Clone, PartialEq)]
@@ -93,10 +94,7 @@ pub fn stepwise(
 ) -> Result<StepResult, SurvivalError> {
     validate(surv, x)?;
     check_terms(terms, lower, start, x.p)?;
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(options.n_threads.max(1))
-        .build()
-        .map_err(|e| SurvivalError::invalid("n_threads", e.to_string()))?;
+    let pool = workers(options.n_threads).map_err(|e| SurvivalError::invalid("n_threads", e.to_string()))?;
     let search = Search { sorted: SortedSurv::new(surv), surv, x, terms, options };
 
     let mut model: Vec<usize> = order_by_degree(terms, start.to_vec());
@@ -113,7 +111,7 @@ pub fn stepwise(
         let adds = if options.direction != Direction::Backward { add_scope(terms, &model) } else { Vec::new() };
         let drop_models: Vec<Vec<usize>> = drops.iter().map(|&t| model.iter().copied().filter(|&m| m != t).collect()).collect();
         let parent = Some((model.as_slice(), &current));
-        let drop_fits = pool.install(|| drop_models.par_iter().map(|m| search.fit(m, parent)).collect::<Vec<_>>());
+        let drop_fits = map_items(pool.as_ref(), &drop_models, |m| search.fit(m, parent));
         n_fits += drop_fits.len();
 
         // a drop that loses no degrees of freedom is taken without comparing AIC (the last one)
@@ -129,7 +127,7 @@ pub fn stepwise(
                     order_by_degree(terms, m)
                 })
                 .collect();
-            let add_fits = pool.install(|| add_models.par_iter().map(|m| search.fit(m, parent)).collect::<Vec<_>>());
+            let add_fits = map_items(pool.as_ref(), &add_models, |m| search.fit(m, parent));
             n_fits += add_fits.len();
             // candidates in step()'s row order: <none>, drops, adds (zero-df adds removed)
             let mut rows: Vec<(String, Vec<usize>, Fitted)> = vec![(String::new(), model.clone(), current.clone())];
@@ -182,6 +180,11 @@ struct Search<'a> {
     options: &'a StepOptions,
 }
 
+thread_local! {
+    /// Each thread's workspace, reset for every candidate fit.
+    static WORKSPACE: RefCell<Workspace> = RefCell::new(Workspace::new(0, 0));
+}
+
 /// A fitted candidate: its AIC record and its coefficients (its terms' design columns in
 /// model order; NaN where aliased).
 #[derive(Debug, Clone)]
@@ -214,15 +217,23 @@ impl Search<'_> {
             let record = StepRecord { change: String::new(), loglik, edf: 0, aic: -2.0 * loglik };
             return Fitted { record, coef: Vec::new(), clean: true };
         }
-        let mut work = Workspace::new(self.sorted.len(), p);
-        let warm = parent.filter(|(_, fitted)| fitted.clean).map(|(terms, fitted)| self.start_from(&columns, &self.columns(terms), &fitted.coef));
+        WORKSPACE.with_borrow_mut(|work| {
+            work.reset(self.sorted.len(), p);
+            self.fit_in(&columns, work, parent)
+        })
+    }
+
+    /// `fit` of a model with `columns`, in `work`.
+    fn fit_in(&self, columns: &[usize], work: &mut Workspace, parent: Option<(&[usize], &Fitted)>) -> Fitted {
+        let p = columns.len();
+        let warm = parent.filter(|(_, fitted)| fitted.clean).map(|(terms, fitted)| self.start_from(columns, &self.columns(terms), &fitted.coef));
         if let Some(init) = warm {
-            let fitted = self.fit_from(&columns, &mut work, &init, false);
+            let fitted = self.fit_from(columns, work, &init, false);
             if fitted.clean {
                 return fitted;
             }
         }
-        self.fit_from(&columns, &mut work, &vec![0.0; p], true)
+        self.fit_from(columns, work, &vec![0.0; p], true)
     }
 
     /// The parent's coefficient of each column (0 for new or aliased columns).
