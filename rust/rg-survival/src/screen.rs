@@ -9,7 +9,7 @@
 
 use crate::cox::{coxfit6, finish_raw, validate, CoxControl, CoxFit, Design, SortedSurv, Ties, Workspace};
 use crate::risk_sets::RiskSetPlan;
-use crate::univariate::{standardize_lane_block, ColumnFit, Lanes, LANES};
+use crate::univariate::{ColumnFit, Lanes, LANES};
 use std::ops::Range;
 use crate::data::SurvData;
 use crate::error::SurvivalError;
@@ -23,6 +23,21 @@ use rg_core::Monitor;
 /// groups of `LANES`, each group subject-major, the layout the univariate kernel works in.
 fn lane_position(n: usize, j: usize, k: usize) -> usize {
     ((j / LANES) * n + k) * LANES + j % LANES
+}
+
+/// Whether each feature of a lane block (all its groups' lanes) has a missing (NaN) value.
+fn missing_in_lane_block(block: &[f64], n: usize) -> Vec<bool> {
+    let mut missing = Vec::with_capacity(block.len() / n.max(1));
+    for group in block.chunks_exact(n.max(1) * LANES) {
+        let mut any = [false; LANES];
+        for subject in group.chunks_exact(LANES) {
+            for lane in 0..LANES {
+                any[lane] |= subject[lane].is_nan();
+            }
+        }
+        missing.extend(any);
+    }
+    missing
 }
 
 /// How the feature values are laid out.
@@ -230,25 +245,18 @@ impl<'a> Shared<'a> {
         let first = chunk.start;
         let mut block = features.sorted_lane_block(chunk.clone(), &self.sorted.order);
         let mut rows: Vec<Option<ScreenRow>> = vec![None; chunk.len()];
-        let (with_missing, complete): (Vec<usize>, Vec<usize>) =
-            chunk.partition(|&f| (0..n).any(|k| block[lane_position(n, f - first, k)].is_nan()));
-        for f in with_missing {
-            rows[f - first] = Some(self.fit_feature_subset(features, f));
+        let missing = missing_in_lane_block(&block, n);
+        let (with_missing, complete): (Vec<usize>, Vec<usize>) = (0..chunk.len()).partition(|&j| missing[j]);
+        for j in with_missing {
+            rows[j] = Some(self.fit_feature_subset(features, first + j));
         }
-        let standardized = standardize_lane_block(&self.sorted.weights, &mut block);
-        let fill = |f: usize, target: &mut [f64]| {
-            for (k, t) in target.iter_mut().enumerate() {
-                *t = block[lane_position(n, f - first, k)];
-            }
-            standardized[f - first]
-        };
         let nevent = self.surv.n_events();
         let control = self.options.control;
-        let emit = |f: usize, fit: ColumnFit, max_lp: f64| {
+        let emit = |j: usize, fit: ColumnFit, max_lp: f64| {
             let summary = FeatureFit::from_column(&fit, max_lp, &control, n, nevent);
-            rows[f - first] = Some(univariate_row(&summary, fit.loglik, fit.sctest, self.z));
+            rows[j] = Some(univariate_row(&summary, fit.loglik, fit.sctest, self.z));
         };
-        Lanes::new(&self.sorted, &self.plan, control).run(&complete, fill, emit);
+        Lanes::new(&self.sorted, &self.plan, control).fit_block(&mut block, &complete, emit);
         rows.into_iter().map(|row| row.expect("every feature of the chunk was fitted")).collect()
     }
 

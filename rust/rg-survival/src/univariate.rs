@@ -430,35 +430,61 @@ fn standardize_lane_block_with<V: Vector>(weights: &[f64], block: &mut [f64]) ->
     out
 }
 
-/// Fits many columns from `init = 0`, `LANES` at a time. `fill(job, column)` writes job's
-/// values in sorted order, centred and scaled, and returns their mean and scale;
-/// `emit(job, fit, max_lp)` receives each result, `max_lp` being the largest linear predictor
-/// (computed only when the fit did not converge, the one case that needs it).
+/// Fits the columns of a lane block from `init = 0`, `LANES` at a time. `emit(job, fit,
+/// max_lp)` receives each result, `max_lp` being the largest linear predictor (computed only
+/// when the fit did not converge, the one case that needs it).
 pub(crate) struct Lanes<'a> {
     sorted: &'a SortedSurv,
     plan: &'a RiskSetPlan,
     control: CoxControl,
     x: Vec<f64>,
-    column: Vec<f64>,
     buf: PassBuffers,
 }
+
+/// A column's pass at coefficient 0 (its Newton start).
+type StartPass = LaneSums<1>;
 
 impl<'a> Lanes<'a> {
     pub(crate) fn new(sorted: &'a SortedSurv, plan: &'a RiskSetPlan, control: CoxControl) -> Self {
         let n = sorted.len();
-        Lanes { sorted, plan, control, x: vec![0.0; n * LANES], column: vec![0.0; n], buf: PassBuffers::new(n, LANES) }
+        Lanes { sorted, plan, control, x: vec![0.0; n * LANES], buf: PassBuffers::new(n, LANES) }
     }
 
-    pub(crate) fn run(
+    /// Fits the columns `jobs` of `block` (the lanes' layout, see [`standardize_lane_block`];
+    /// standardized here, in place).
+    pub(crate) fn fit_block(&mut self, block: &mut [f64], jobs: &[usize], emit: impl FnMut(usize, ColumnFit, f64)) {
+        let n = self.sorted.len();
+        let standardized = standardize_lane_block(&self.sorted.weights, block);
+        let starts = self.start_passes(block);
+        let column = |job: usize| block[(job / LANES) * n * LANES..][..n * LANES].iter().skip(job % LANES).step_by(LANES).copied();
+        self.run(jobs, |job| (column(job), standardized[job], starts[job]), emit);
+    }
+
+    /// The pass at 0 of every column, a group of `LANES` at a time: there every risk is 1, so
+    /// no exponential is taken (in the lanes' passes a column starts among others that are at
+    /// other coefficients). Each lane's sums are what the column's own pass gives.
+    fn start_passes(&mut self, block: &[f64]) -> Vec<StartPass> {
+        let n = self.sorted.len();
+        let mut starts = Vec::with_capacity(block.len() / n.max(1));
+        for group in block.chunks_exact(n.max(1) * LANES) {
+            let sums = pass::<LANES>(self.plan, group, &[0.0; LANES], &mut self.buf);
+            starts.extend((0..LANES).map(|l| LaneSums { loglik: [sums.loglik[l]], u: [sums.u[l]], imat: [sums.imat[l]] }));
+        }
+        starts
+    }
+
+    /// `column(job)` gives the job's standardized values (sorted order), its mean and scale and
+    /// its start pass.
+    fn run<I: Iterator<Item = f64>>(
         &mut self,
         jobs: &[usize],
-        mut fill: impl FnMut(usize, &mut [f64]) -> (f64, f64),
+        mut column: impl FnMut(usize) -> (I, (f64, f64), StartPass),
         mut emit: impl FnMut(usize, ColumnFit, f64),
     ) {
         let mut queue = jobs.iter().copied();
         let mut lanes: [Option<(usize, Newton)>; LANES] = [None; LANES];
         for lane in 0..LANES {
-            lanes[lane] = queue.next().map(|job| (job, self.load(lane, job, &mut fill)));
+            lanes[lane] = self.next_job(lane, &mut queue, &mut column, &mut emit);
         }
         while lanes.iter().any(Option::is_some) {
             let beta: [f64; LANES] = std::array::from_fn(|l| lanes[l].map_or(0.0, |(_, state)| state.point()));
@@ -467,23 +493,41 @@ impl<'a> Lanes<'a> {
                 let Some((job, state)) = lanes[lane].as_mut() else { continue };
                 if let Some(fit) = state.advance(sums.loglik[lane], sums.u[lane], sums.imat[lane], &self.control) {
                     let job = *job;
-                    let fit = if fit.is_fragile(&self.control) { self.exact_fit(lane, &fit) } else { fit };
-                    let max_lp = if fit.flag == 1000 { self.max_linear_predictor(lane, &fit) } else { f64::NEG_INFINITY };
-                    emit(job, fit, max_lp);
-                    lanes[lane] = queue.next().map(|next| (next, self.load(lane, next, &mut fill)));
+                    self.finish(lane, job, fit, &mut emit);
+                    lanes[lane] = self.next_job(lane, &mut queue, &mut column, &mut emit);
                 }
             }
         }
     }
 
-    /// Loads a job into a lane: `fill` writes its column (sorted order, centred and scaled as
-    /// `coxfit6` does) and returns its mean and scale.
-    fn load(&mut self, lane: usize, job: usize, fill: &mut impl FnMut(usize, &mut [f64]) -> (f64, f64)) -> Newton {
-        let (mean, scale) = fill(job, &mut self.column);
-        for (k, &v) in self.column.iter().enumerate() {
-            self.x[k * LANES + lane] = v;
+    /// Loads the next job that needs passes into `lane` (a job its start settles, e.g. with
+    /// `iter.max = 0`, is emitted at once).
+    fn next_job<I: Iterator<Item = f64>>(
+        &mut self,
+        lane: usize,
+        queue: &mut impl Iterator<Item = usize>,
+        column: &mut impl FnMut(usize) -> (I, (f64, f64), StartPass),
+        emit: &mut impl FnMut(usize, ColumnFit, f64),
+    ) -> Option<(usize, Newton)> {
+        for job in queue {
+            let (values, (mean, scale), start) = column(job);
+            for (k, v) in values.enumerate() {
+                self.x[k * LANES + lane] = v;
+            }
+            let mut state = Newton::new(0.0, mean, scale);
+            match state.advance(start.loglik[0], start.u[0], start.imat[0], &self.control) {
+                None => return Some((job, state)),
+                Some(fit) => self.finish(lane, job, fit, emit),
+            }
         }
-        Newton::new(0.0, mean, scale)
+        None
+    }
+
+    /// Emits a lane's fit (redone with survival's arithmetic when fragile).
+    fn finish(&self, lane: usize, job: usize, fit: ColumnFit, emit: &mut impl FnMut(usize, ColumnFit, f64)) {
+        let fit = if fit.is_fragile(&self.control) { self.exact_fit(lane, &fit) } else { fit };
+        let max_lp = if fit.flag == 1000 { self.max_linear_predictor(lane, &fit) } else { f64::NEG_INFINITY };
+        emit(job, fit, max_lp);
     }
 
     /// The lane's column refitted with survival's arithmetic (see [`ColumnFit::is_fragile`]).
@@ -523,13 +567,7 @@ mod tests {
         let surv = SurvData::new(&time, &status, Some(&weights), None).unwrap();
         let sorted = SortedSurv::new(&surv);
         let columns = columns(n);
-        let groups = columns.len().div_ceil(LANES);
-        let mut block = vec![0.0; groups * n * LANES];
-        for (j, column) in columns.iter().enumerate() {
-            for (k, &row) in sorted.order.iter().enumerate() {
-                block[((j / LANES) * n + k) * LANES + j % LANES] = column[row];
-            }
-        }
+        let mut block = lane_block(&sorted, &columns);
         let standardized = standardize_lane_block(&sorted.weights, &mut block);
         for (j, column) in columns.iter().enumerate() {
             let mut x: Vec<f64> = sorted.order.iter().map(|&row| column[row]).collect();
@@ -550,18 +588,25 @@ mod tests {
         vec![noise, binary, separating, constant, trend]
     }
 
+    /// The columns in the lanes' layout (sorted order).
+    fn lane_block(sorted: &SortedSurv, columns: &[Vec<f64>]) -> Vec<f64> {
+        let n = sorted.len();
+        let mut block = vec![0.0; columns.len().div_ceil(LANES) * n * LANES];
+        for (j, column) in columns.iter().enumerate() {
+            for (k, &row) in sorted.order.iter().enumerate() {
+                block[((j / LANES) * n + k) * LANES + j % LANES] = column[row];
+            }
+        }
+        block
+    }
+
     /// Every column through the lanes, with its max linear predictor.
     fn lane_fits(sorted: &SortedSurv, columns: &[Vec<f64>], ties: Ties, control: CoxControl) -> Vec<(ColumnFit, f64)> {
         let jobs: Vec<usize> = (0..columns.len()).collect();
         let mut out = vec![None; columns.len()];
-        let fill = |j: usize, target: &mut [f64]| {
-            for (t, &row) in target.iter_mut().zip(&sorted.order) {
-                *t = columns[j][row];
-            }
-            standardize_column(sorted, target)
-        };
         let plan = RiskSetPlan::new(sorted, ties);
-        Lanes::new(sorted, &plan, control).run(&jobs, fill, |j, fit, max_lp| out[j] = Some((fit, max_lp)));
+        let mut block = lane_block(sorted, columns);
+        Lanes::new(sorted, &plan, control).fit_block(&mut block, &jobs, |j, fit, max_lp| out[j] = Some((fit, max_lp)));
         out.into_iter().map(|f| f.expect("fitted")).collect()
     }
 
