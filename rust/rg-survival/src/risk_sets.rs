@@ -41,11 +41,12 @@ pub(crate) struct RiskSetPlan {
     pub ties: Ties,
     /// The weight of each death-time term (Efron: of each fraction of a tied time).
     pub term_weights: Vec<f64>,
+    unit_weights: bool,
 }
 
 impl RiskSetPlan {
     pub(crate) fn new(sorted: &SortedSurv, ties: Ties) -> Self {
-        let mut plan = RiskSetPlan { steps: Vec::with_capacity(sorted.len()), segments: Vec::new(), ties, term_weights: Vec::new() };
+        let mut plan = RiskSetPlan { steps: Vec::with_capacity(sorted.len()), segments: Vec::new(), ties, term_weights: Vec::new(), unit_weights: false };
         let mut person = sorted.len();
         while person > 0 {
             if sorted.last_in_stratum[person - 1] {
@@ -62,11 +63,17 @@ impl RiskSetPlan {
             }
             plan.add_time(sorted, &group);
         }
+        plan.unit_weights = plan.term_weights.iter().all(|&w| w == 1.0);
         plan
     }
 
     pub(crate) fn n_terms(&self) -> usize {
         self.term_weights.len()
+    }
+
+    /// Every term has weight 1 (no case weights, or Efron's ties without them).
+    pub(crate) fn unit_term_weights(&self) -> bool {
+        self.unit_weights
     }
 
     /// Adds the subjects of one time (in `coxfit6`'s order).

@@ -89,15 +89,59 @@ fn pass_with<V: Vector, const L: usize>(plan: &RiskSetPlan, x: &[f64], beta: &[f
 fn add_death_terms<const L: usize>(out: &mut LaneSums<L>, plan: &RiskSetPlan, buf: &mut PassBuffers) {
     let PassBuffers { denoms, sums, squares, log_denoms, .. } = buf;
     let used = ..plan.n_terms() * L;
-    ln_into(&denoms[used], &mut log_denoms[used]);
+    if plan.unit_term_weights() {
+        subtract_sum_of_logs(&mut out.loglik, &denoms[used], log_denoms);
+    } else {
+        ln_into(&denoms[used], &mut log_denoms[used]);
+        for (t, &weight) in plan.term_weights.iter().enumerate() {
+            for l in 0..L {
+                out.loglik[l] -= weight * log_denoms[t * L + l];
+            }
+        }
+    }
     for (t, &weight) in plan.term_weights.iter().enumerate() {
         let at = t * L..(t + 1) * L;
-        let (denom, a, cmat, logs) = (&denoms[at.clone()], &sums[at.clone()], &squares[at.clone()], &log_denoms[at]);
+        let (denom, a, cmat) = (&denoms[at.clone()], &sums[at.clone()], &squares[at]);
         for l in 0..L {
             let temp2 = a[l] / denom[l];
-            out.loglik[l] -= weight * logs[l];
             out.u[l] -= weight * temp2;
             out.imat[l] += weight * (cmat[l] - temp2 * a[l]) / denom[l];
+        }
+    }
+}
+
+/// Terms per product in [`subtract_sum_of_logs`].
+const LOG_CHUNK: usize = 8;
+
+/// `total[l] -= sum over t of ln(values[t * L + l])`, as the logarithms of products of
+/// `LOG_CHUNK` values: one logarithm per chunk instead of one per term (the logarithms are most
+/// of the cost of a pass). survival subtracts the terms' logarithms one by one; this differs
+/// from that by rounding only (each product is within a few ulps). A chunk whose product is
+/// not a normal number is summed term by term. `scratch` holds at least `values.len()` values.
+#[inline(always)]
+fn subtract_sum_of_logs<const L: usize>(total: &mut [f64; L], values: &[f64], scratch: &mut [f64]) {
+    let chunks = (values.len() / L).div_ceil(LOG_CHUNK);
+    let (products, logs) = scratch.split_at_mut(chunks * L);
+    let products = &mut products[..chunks * L];
+    let logs = &mut logs[..chunks * L];
+    for (product, chunk) in products.chunks_exact_mut(L).zip(values.chunks(LOG_CHUNK * L)) {
+        product.fill(1.0);
+        for term in chunk.chunks_exact(L) {
+            for l in 0..L {
+                product[l] *= term[l];
+            }
+        }
+    }
+    ln_into(products, logs);
+    for ((product, log), chunk) in products.chunks_exact(L).zip(logs.chunks_exact(L)).zip(values.chunks(LOG_CHUNK * L)) {
+        for l in 0..L {
+            if product[l].is_normal() {
+                total[l] -= log[l];
+            } else {
+                for term in chunk.chunks_exact(L) {
+                    total[l] -= term[l].ln();
+                }
+            }
         }
     }
 }
