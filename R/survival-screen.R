@@ -58,14 +58,9 @@ cox_screen <- function(time, event, x, covariates = NULL, ties = c("efron", "bre
                                    features$in_rows, cov$x, if (is.null(cov$x)) 0 else ncol(cov$x),
                                    ties, control$eps, control$toler.chol, control$iter.max,
                                    control$toler.inf, conf.level, n_threads, verbose))
-  out <- data.frame(feature = features$names, stringsAsFactors = FALSE)
-  for (column in c("coef", "hr", "lower", "upper", "se", "z", "p", "p_lr", "p_score", "padj")) {
-    out[[column]] <- na_for_nan(res[[column]])
-  }
-  out$n <- res$n
-  out$nevent <- res$nevent
-  out$converged <- res$converged
-  out$infinite <- res$infinite
+  # (the core returns NA where a value could not be estimated)
+  columns <- c("coef", "hr", "lower", "upper", "se", "z", "p", "p_lr", "p_score", "padj", "n", "nevent", "converged", "infinite")
+  out <- list2DF(c(list(feature = features$names), res[columns]))
   attr(out, "n_dropped") <- sum(!complete)
   out
 }

@@ -208,7 +208,10 @@ fn rg_cox_screen(
         cox_screen(&surv, &features, cov.as_ref(), &options, &mut monitor)
     });
     to_robj(result.map(|rows| {
-        let col = |f: &dyn Fn(&rg_survival::screen::ScreenRow) -> f64| -> Vec<f64> { rows.iter().map(f).collect() };
+        // R's NA for what could not be estimated (NaN here)
+        let col = |f: &dyn Fn(&rg_survival::screen::ScreenRow) -> f64| -> Vec<f64> {
+            rows.iter().map(|r| f(r)).map(|v| if v.is_nan() { <f64 as CanBeNA>::na() } else { v }).collect()
+        };
         list!(
             coef = col(&|r| r.coef),
             hr = col(&|r| r.hr),
