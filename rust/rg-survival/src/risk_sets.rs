@@ -103,10 +103,10 @@ impl RiskSetPlan {
 }
 
 /// The risk-set sums at every death-time term, `L` lanes per term.
-pub(crate) struct TermSums<'a> {
-    pub denoms: &'a mut [f64],
-    pub sums: &'a mut [f64],
-    pub squares: &'a mut [f64],
+pub(crate) struct TermSums<'a, const L: usize> {
+    pub denoms: &'a mut [[f64; L]],
+    pub sums: &'a mut [[f64; L]],
+    pub squares: &'a mut [[f64; L]],
 }
 
 /// Running sums of risk, risk x and risk x^2 over the current risk set.
@@ -146,19 +146,27 @@ impl<V: Vector> RiskSet<V> {
     }
 
     #[inline(always)]
-    fn record(&self, term: usize, out: &mut TermSums) {
-        let at = term * V::WIDTH..;
-        self.denom.store(&mut out.denoms[at.clone()]);
-        self.a.store(&mut out.sums[at.clone()]);
-        self.cmat.store(&mut out.squares[at]);
+    fn record<const L: usize>(&self, term: usize, out: &mut TermSums<L>) {
+        self.denom.store(&mut out.denoms[term]);
+        self.a.store(&mut out.sums[term]);
+        self.cmat.store(&mut out.squares[term]);
     }
 }
 
-/// A subject's covariate, linear predictor and weighted risk in every lane.
-#[inline(always)]
-fn subject<V: Vector>(step: &Step, x: &[f64], zbeta: &[f64], risk: &[f64]) -> (V, V, V) {
-    let at = step.person * V::WIDTH..;
-    (V::load(&x[at.clone()]), V::load(&zbeta[at.clone()]), V::load(&risk[at]).mul(V::splat(step.weight)))
+/// Each subject's values in the `L` lanes (sorted order).
+pub(crate) struct Subjects<'a, const L: usize> {
+    pub x: &'a [[f64; L]],
+    pub zbeta: &'a [[f64; L]],
+    pub risk: &'a [[f64; L]],
+}
+
+impl<const L: usize> Subjects<'_, L> {
+    /// A subject's covariate, linear predictor and weighted risk in every lane.
+    #[inline(always)]
+    fn get<V: Vector>(&self, step: &Step) -> (V, V, V) {
+        let k = step.person;
+        (V::load(&self.x[k]), V::load(&self.zbeta[k]), V::load(&self.risk[k]).mul(V::splat(step.weight)))
+    }
 }
 
 /// The deaths' part of the log-likelihood and of the score.
@@ -178,11 +186,10 @@ impl<V: Vector> DeathSums<V> {
     }
 }
 
-/// The sweep of one pass: `x`, `zbeta` and `risk` hold `V::WIDTH` lanes per subject (sorted
-/// order). Records the sums at each term in `out`; returns the deaths' part of the
-/// log-likelihood and of the score.
+/// The sweep of one pass (`V` holds the `L` lanes). Records the sums at each term in `out`;
+/// returns the deaths' part of the log-likelihood and of the score.
 #[inline(always)]
-pub(crate) fn sweep<V: Vector>(plan: &RiskSetPlan, x: &[f64], zbeta: &[f64], risk: &[f64], out: &mut TermSums) -> (V, V) {
+pub(crate) fn sweep<V: Vector, const L: usize>(plan: &RiskSetPlan, subjects: &Subjects<L>, out: &mut TermSums<L>) -> (V, V) {
     let mut deaths = DeathSums { loglik: V::zero(), u: V::zero() };
     let mut sums = RiskSet::<V>::empty();
     let mut term = 0usize;
@@ -191,7 +198,7 @@ pub(crate) fn sweep<V: Vector>(plan: &RiskSetPlan, x: &[f64], zbeta: &[f64], ris
             Segment::NewStratum => sums = RiskSet::empty(),
             Segment::Singles(run) => {
                 for step in &plan.steps[run.clone()] {
-                    let (xk, zk, rk) = subject::<V>(step, x, zbeta, risk);
+                    let (xk, zk, rk) = subjects.get::<V>(step);
                     sums.add(rk, xk);
                     deaths.add(step, xk, zk, step.dead);
                     // written for every subject, kept (by moving on) only after a death
@@ -201,12 +208,12 @@ pub(crate) fn sweep<V: Vector>(plan: &RiskSetPlan, x: &[f64], zbeta: &[f64], ris
             }
             Segment::TiedDeaths { censored, deaths: tied } => {
                 for step in &plan.steps[censored.clone()] {
-                    let (xk, _, rk) = subject::<V>(step, x, zbeta, risk);
+                    let (xk, _, rk) = subjects.get::<V>(step);
                     sums.add(rk, xk);
                 }
                 let mut pooled = RiskSet::<V>::empty();
                 for step in &plan.steps[tied.clone()] {
-                    let (xk, zk, rk) = subject::<V>(step, x, zbeta, risk);
+                    let (xk, zk, rk) = subjects.get::<V>(step);
                     pooled.add(rk, xk);
                     deaths.add(step, xk, zk, true);
                 }

@@ -12,7 +12,7 @@
 use crate::cox::{coxfit6_exact_column, CoxControl, RawFit, SortedSurv, Ties};
 use crate::fastmath::{exp_into, ln_into};
 use crate::linalg::{chinv2, cholesky2, chsolve2};
-use crate::risk_sets::{sweep, RiskSetPlan, TermSums};
+use crate::risk_sets::{sweep, RiskSetPlan, Subjects, TermSums};
 #[cfg(target_arch = "x86_64")]
 use crate::simd::Avx4;
 use crate::simd::Vector;
@@ -75,8 +75,9 @@ fn pass_with<V: Vector, const L: usize>(plan: &RiskSetPlan, x: &[f64], beta: &[f
     } else {
         exp_into(zbeta, risk);
     }
-    let mut terms = TermSums { denoms, sums, squares };
-    let (loglik, u) = sweep::<V>(plan, x, zbeta, risk, &mut terms);
+    let subjects = Subjects { x: x.as_chunks::<L>().0, zbeta: zbeta.as_chunks::<L>().0, risk: risk.as_chunks::<L>().0 };
+    let mut terms = TermSums { denoms: denoms.as_chunks_mut::<L>().0, sums: sums.as_chunks_mut::<L>().0, squares: squares.as_chunks_mut::<L>().0 };
+    let (loglik, u) = sweep::<V, L>(plan, &subjects, &mut terms);
     let mut out = LaneSums { loglik: [0.0; L], u: [0.0; L], imat: [0.0; L] };
     loglik.store(&mut out.loglik);
     u.store(&mut out.u);
