@@ -1,9 +1,16 @@
 //! Cox fits with a single covariate, several at once: `coxfit6`'s Newton–Raphson for p = 1,
 //! run in lanes. A pass over the sorted subjects evaluates every lane's column at that lane's
-//! own coefficient (struct-of-arrays, `x[person * L + lane]`), so one loop over the risk sets,
-//! one vector `exp` per subject and one vector `ln` per death time serve L genes. Each lane
-//! runs its own iteration (start, Newton steps, step halving, convergence) and, when its gene
-//! is done, takes the next one, so lanes never wait for each other.
+//! own coefficient (struct-of-arrays, `x[person * L + lane]`), so one loop over the risk sets
+//! (planned once per outcome, `risk_sets.rs`) and one vector `exp` per subject serve L genes.
+//! Each lane runs its own iteration (Newton steps, step halving, convergence; the start at 0
+//! is taken for a group of columns beforehand) and, when its gene is done, takes the next one,
+//! so lanes never wait for each other.
+//!
+//! The arithmetic is survival's but for rounding-level changes that make it vectorize: `exp`
+//! and `ln` ported to plain arithmetic, the log-likelihood's logarithms taken over products of
+//! eight risk-set sums, one division per death-time term instead of two. A test holds the
+//! results to 1e-12 of survival's arithmetic; fits whose last digits matter (see
+//! [`ColumnFit::is_fragile`]) are redone with survival's arithmetic exactly.
 //!
 //! Every lane performs exactly the operations of a one-lane run, in the same order, so a
 //! gene's result does not depend on its lane, its neighbours or the thread: `coxfit6` fits
@@ -103,10 +110,13 @@ fn add_death_terms<const L: usize>(out: &mut LaneSums<L>, plan: &RiskSetPlan, bu
     for (t, &weight) in plan.term_weights.iter().enumerate() {
         let at = t * L..(t + 1) * L;
         let (denom, a, cmat) = (&denoms[at.clone()], &sums[at.clone()], &squares[at]);
+        // survival divides twice by the risk-set sum; one division and two products (an ulp
+        // apart) because the divisions bound this loop
         for l in 0..L {
-            let temp2 = a[l] / denom[l];
+            let inverse = 1.0 / denom[l];
+            let temp2 = a[l] * inverse;
             out.u[l] -= weight * temp2;
-            out.imat[l] += weight * (cmat[l] - temp2 * a[l]) / denom[l];
+            out.imat[l] += weight * (cmat[l] - temp2 * a[l]) * inverse;
         }
     }
 }
