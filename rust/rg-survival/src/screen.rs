@@ -86,11 +86,18 @@ impl<'a> Features<'a> {
                 }
             }
             FeatureLayout::SampleMajor => {
-                // each sample's features are contiguous: read them row by row
+                // each sample's features are contiguous: read them row by row, a lane group's
+                // values at a time (contiguous in the block too)
                 for (k, &sample) in order.iter().enumerate() {
                     let source = &self.values[sample * self.n_features + range.start..sample * self.n_features + range.end];
-                    for (j, &v) in source.iter().enumerate() {
-                        block[lane_position(n, j, k)] = v;
+                    let (groups, rest) = source.as_chunks::<LANES>();
+                    for (group, values) in groups.iter().enumerate() {
+                        let at = lane_position(n, group * LANES, k);
+                        block[at..at + LANES].copy_from_slice(values);
+                    }
+                    if !rest.is_empty() {
+                        let at = lane_position(n, groups.len() * LANES, k);
+                        block[at..at + rest.len()].copy_from_slice(rest);
                     }
                 }
             }
