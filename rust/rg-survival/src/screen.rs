@@ -25,6 +25,16 @@ fn lane_position(n: usize, j: usize, k: usize) -> usize {
     ((j / LANES) * n + k) * LANES + j % LANES
 }
 
+/// Index of the first infinite value (a branch-free scan, vectorized, of all of them first).
+fn first_infinite(values: &[f64]) -> Option<usize> {
+    let any = values.chunks(4096).any(|chunk| chunk.iter().fold(false, |any, v| any | v.is_infinite()));
+    if any {
+        values.iter().position(|v| v.is_infinite())
+    } else {
+        None
+    }
+}
+
 /// Whether each feature of a lane block (all its groups' lanes) has a missing (NaN) value.
 fn missing_in_lane_block(block: &[f64], n: usize) -> Vec<bool> {
     let mut missing = Vec::with_capacity(block.len() / n.max(1));
@@ -163,8 +173,9 @@ struct Baseline {
 }
 
 const BLOCK: usize = 512;
-/// Features per task (for the lane kernel: several lane refills; few tasks per block).
-const CHUNK: usize = 64;
+/// Features per task: for the lane kernel, many lane refills, and long contiguous reads of an
+/// R genes x samples matrix (a sample's features), which gathering the block is bound by.
+const CHUNK: usize = 256;
 
 /// One Cox model per feature. `NaN` feature values are missing: that feature is fitted on its
 /// complete samples (and time-fixed afresh, as `coxph` would). `covariates` (samples × q,
@@ -180,7 +191,7 @@ pub fn cox_screen(
     let empty = Design { values: &[], n: surv.len(), p: 0 };
     let covariates = covariates.copied().unwrap_or(empty);
     validate(surv, &covariates)?;
-    if let Some(bad) = features.values.iter().position(|v| v.is_infinite()) {
+    if let Some(bad) = first_infinite(features.values) {
         let (feature, sample) = features.position(bad);
         let count = features.values.iter().filter(|v| v.is_infinite()).count();
         return Err(SurvivalError::invalid(

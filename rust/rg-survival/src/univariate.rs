@@ -511,7 +511,10 @@ impl<'a> Lanes<'a> {
         let n = self.sorted.len();
         let standardized = standardize_lane_block(&self.sorted.weights, block);
         let starts = self.start_passes(block);
-        let column = |job: usize| block[(job / LANES) * n * LANES..][..n * LANES].iter().skip(job % LANES).step_by(LANES).copied();
+        let column = |job: usize| {
+            let group = &block[(job / LANES) * n * LANES..][..n * LANES];
+            (0..n).map(move |k| group[k * LANES + job % LANES])
+        };
         self.run(jobs, |job| (column(job), standardized[job], starts[job]), emit);
     }
 
