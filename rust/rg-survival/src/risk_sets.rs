@@ -190,6 +190,11 @@ impl<V: Vector> DeathSums<V> {
 /// returns the deaths' part of the log-likelihood and of the score.
 #[inline(always)]
 pub(crate) fn sweep<V: Vector, const L: usize>(plan: &RiskSetPlan, subjects: &Subjects<L>, out: &mut TermSums<L>) -> (V, V) {
+    // slices of one length, so that each access needs one bounds check, not three
+    let n = subjects.x.len();
+    let subjects = &Subjects { x: subjects.x, zbeta: &subjects.zbeta[..n], risk: &subjects.risk[..n] };
+    let slots = out.denoms.len();
+    let out = &mut TermSums { denoms: &mut out.denoms[..], sums: &mut out.sums[..slots], squares: &mut out.squares[..slots] };
     let mut deaths = DeathSums { loglik: V::zero(), u: V::zero() };
     let mut sums = RiskSet::<V>::empty();
     let mut term = 0usize;
