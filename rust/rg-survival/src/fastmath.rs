@@ -3,10 +3,12 @@
 //! opaque calls, one value at a time; these let the univariate Cox kernel evaluate 4 genes per
 //! instruction.
 //!
-//! Accuracy is fdlibm's (< 1 ulp). The results of a lane never depend on its neighbours, and
-//! no fused multiply-add is used, so scalar and vector code give the same bits. Arguments the
-//! fast path does not cover (overflow, underflow, subnormal, zero, negative, non-finite) are
-//! sent to libm, value by value.
+//! Accuracy is fdlibm's (< 1 ulp). The results of a lane never depend on its neighbours. `exp`'s
+//! polynomial is evaluated with fused multiply-adds (the kernel's vector code is compiled for
+//! FMA: fewer operations in its busiest loop); a fused multiply-add is one exactly rounded
+//! operation, whether the CPU or libm's `fma` computes it, so scalar and vector code still give
+//! the same bits. Arguments the fast path does not cover (overflow, underflow, subnormal, zero,
+//! negative, non-finite) are sent to libm, value by value.
 
 const SHIFT: f64 = 6_755_399_441_055_744.0; // 1.5 * 2^52: adding it rounds to an integer
 const LN2_HI: f64 = 6.931_471_803_691_238_164_90e-01;
@@ -30,7 +32,7 @@ fn exp_fast(x: f64) -> f64 {
     let lo = k * LN2_LO;
     let r = hi - lo;
     let rr = r * r;
-    let c = r - rr * (P1 + rr * (P2 + rr * (P3 + rr * (P4 + rr * P5))));
+    let c = (-rr).mul_add(rr.mul_add(rr.mul_add(rr.mul_add(rr.mul_add(P5, P4), P3), P2), P1), r);
     let y = 1.0 + (r * c / (2.0 - c) - lo + hi);
     // 2^k, by adding k to the exponent field (k is in the low bits of `shifted`)
     let k_bits = shifted.to_bits().wrapping_sub(SHIFT.to_bits());

@@ -158,21 +158,34 @@ fn subtract_sum_of_logs<const L: usize>(total: &mut [f64; L], values: &[f64], sc
 }
 
 #[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx2")]
+#[target_feature(enable = "avx2,fma")]
 fn pass_avx2(plan: &RiskSetPlan, x: &[f64], beta: &[f64; 4], buf: &mut PassBuffers) -> LaneSums<4> {
     pass_with::<Avx4, 4>(plan, x, beta, buf)
 }
 
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2,fma")]
+fn pass_one_fma(plan: &RiskSetPlan, x: &[f64], beta: &[f64; 1], buf: &mut PassBuffers) -> LaneSums<1> {
+    pass_with::<[f64; 1], 1>(plan, x, beta, buf)
+}
+
 /// One pass over the risk sets for all lanes (four lanes in AVX2 registers when the CPU has
-/// them: IEEE operations are lane-wise exact, so the results are the same either way).
+/// them, with hardware fused multiply-adds: IEEE operations are lane-wise exact, so the
+/// results are the same either way, only slower without).
 pub(crate) fn pass<const L: usize>(plan: &RiskSetPlan, x: &[f64], beta: &[f64; L], buf: &mut PassBuffers) -> LaneSums<L> {
     #[cfg(target_arch = "x86_64")]
-    if L == 4 && std::is_x86_feature_detected!("avx2") {
-        let beta4: &[f64; 4] = beta.as_slice().try_into().expect("four lanes");
-        // SAFETY: the CPU supports AVX2 (checked just above).
-        let sums = unsafe { pass_avx2(plan, x, beta4, buf) };
-        let pick = |v: [f64; 4]| -> [f64; L] { std::array::from_fn(|l| v[l]) };
-        return LaneSums { loglik: pick(sums.loglik), u: pick(sums.u), imat: pick(sums.imat) };
+    if (L == 4 || L == 1) && std::is_x86_feature_detected!("avx2") && std::is_x86_feature_detected!("fma") {
+        let pick = |v: &[f64]| -> [f64; L] { std::array::from_fn(|l| v[l]) };
+        if let Ok(beta4) = <&[f64; 4]>::try_from(beta.as_slice()) {
+            // SAFETY: the CPU supports AVX2 and FMA (checked just above).
+            let sums = unsafe { pass_avx2(plan, x, beta4, buf) };
+            return LaneSums { loglik: pick(&sums.loglik), u: pick(&sums.u), imat: pick(&sums.imat) };
+        }
+        if let Ok(beta1) = <&[f64; 1]>::try_from(beta.as_slice()) {
+            // SAFETY: as above.
+            let sums = unsafe { pass_one_fma(plan, x, beta1, buf) };
+            return LaneSums { loglik: pick(&sums.loglik), u: pick(&sums.u), imat: pick(&sums.imat) };
+        }
     }
     pass_with::<[f64; L], L>(plan, x, beta, buf)
 }
@@ -666,6 +679,27 @@ mod tests {
         let mut block = lane_block(sorted, columns);
         Lanes::new(sorted, &plan, control).fit_block(&mut block, &jobs, |j, fit, max_lp| out[j] = Some((fit, max_lp)));
         out.into_iter().map(|f| f.expect("fitted")).collect()
+    }
+
+    /// The AVX2/FMA pass and the portable one (software `fma` where the CPU has none) give the
+    /// same bits.
+    #[test]
+    fn vector_and_portable_passes_agree() {
+        let n = 40;
+        let time: Vec<f64> = (0..n).map(|i| ((i * 7) % 9) as f64 + 1.0).collect();
+        let status: Vec<f64> = (0..n).map(|i| ((i * 5) % 7 > 1) as u8 as f64).collect();
+        let surv = SurvData::new(&time, &status, None, None).unwrap();
+        let sorted = SortedSurv::new(&surv);
+        let mut block = lane_block(&sorted, &columns(n)[..4]);
+        standardize_lane_block(&sorted.weights, &mut block);
+        for ties in [Ties::Efron, Ties::Breslow] {
+            let plan = RiskSetPlan::new(&sorted, ties);
+            let beta = [0.3, -1.7, 0.0, 2.5];
+            let fast = pass::<4>(&plan, &block, &beta, &mut PassBuffers::new(n, 4));
+            let portable = pass_with::<[f64; 4], 4>(&plan, &block, &beta, &mut PassBuffers::new(n, 4));
+            let bits = |s: &LaneSums<4>| [s.loglik, s.u, s.imat].map(|v| v.map(f64::to_bits));
+            assert_eq!(bits(&fast), bits(&portable), "{ties:?}");
+        }
     }
 
     /// The planned sweep against `coxfit6`'s arithmetic (`coxfit6_exact_column`), on times
