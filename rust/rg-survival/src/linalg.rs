@@ -12,6 +12,7 @@
 /// i.e. survival's lower triangle). Returns the rank, negated when the matrix is not
 /// non-negative definite. Columns with a pivot below `toler` × (largest diagonal) are deemed
 /// redundant and get a zero diagonal.
+#[inline]
 pub fn cholesky2(m: &mut [f64], n: usize, toler: f64) -> i32 {
     let mut nonneg = 1;
     let mut eps = 0.0;
@@ -53,6 +54,7 @@ pub fn cholesky2(m: &mut [f64], n: usize, toler: f64) -> i32 {
 }
 
 /// Solves A b = y given the `cholesky2` factor of A; `y` is overwritten with b.
+#[inline]
 pub fn chsolve2(m: &[f64], n: usize, y: &mut [f64]) {
     for i in 0..n {
         let mut temp = y[i];
@@ -76,6 +78,7 @@ pub fn chsolve2(m: &[f64], n: usize, y: &mut [f64]) {
 
 /// Inverts from the `cholesky2` factor: the lower triangle and diagonal (row-major) receive
 /// (FDF')^-1; singular rows/columns become 0.
+#[inline]
 pub fn chinv2(m: &mut [f64], n: usize) {
     for i in 0..n {
         if m[i * n + i] > 0.0 {

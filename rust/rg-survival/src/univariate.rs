@@ -509,6 +509,12 @@ pub(crate) struct Lanes<'a> {
     buf: PassBuffers,
 }
 
+/// A column of a lane block: lane `lane` of `group` (one row of lanes per subject).
+struct Column<'b> {
+    group: &'b [[f64; LANES]],
+    lane: usize,
+}
+
 /// A column's pass at coefficient 0 (its Newton start).
 type StartPass = LaneSums<1>;
 
@@ -524,10 +530,8 @@ impl<'a> Lanes<'a> {
         let n = self.sorted.len();
         let standardized = standardize_lane_block(&self.sorted.weights, block);
         let starts = self.start_passes(block);
-        let column = |job: usize| {
-            let group = &block[(job / LANES) * n * LANES..][..n * LANES];
-            (0..n).map(move |k| group[k * LANES + job % LANES])
-        };
+        let groups = block.as_chunks::<LANES>().0;
+        let column = |job: usize| Column { group: &groups[(job / LANES) * n..][..n], lane: job % LANES };
         self.run(jobs, |job| (column(job), standardized[job], starts[job]), emit);
     }
 
@@ -544,12 +548,11 @@ impl<'a> Lanes<'a> {
         starts
     }
 
-    /// `column(job)` gives the job's standardized values (sorted order), its mean and scale and
-    /// its start pass.
-    fn run<I: Iterator<Item = f64>>(
+    /// `column(job)` gives the job's standardized values, its mean and scale and its start pass.
+    fn run<'b>(
         &mut self,
         jobs: &[usize],
-        mut column: impl FnMut(usize) -> (I, (f64, f64), StartPass),
+        mut column: impl FnMut(usize) -> (Column<'b>, (f64, f64), StartPass),
         mut emit: impl FnMut(usize, ColumnFit, f64),
     ) {
         let mut queue = jobs.iter().copied();
@@ -573,17 +576,17 @@ impl<'a> Lanes<'a> {
 
     /// Loads the next job that needs passes into `lane` (a job its start settles, e.g. with
     /// `iter.max = 0`, is emitted at once).
-    fn next_job<I: Iterator<Item = f64>>(
+    fn next_job<'b>(
         &mut self,
         lane: usize,
         queue: &mut impl Iterator<Item = usize>,
-        column: &mut impl FnMut(usize) -> (I, (f64, f64), StartPass),
+        column: &mut impl FnMut(usize) -> (Column<'b>, (f64, f64), StartPass),
         emit: &mut impl FnMut(usize, ColumnFit, f64),
     ) -> Option<(usize, Newton)> {
         for job in queue {
             let (values, (mean, scale), start) = column(job);
-            for (k, v) in values.enumerate() {
-                self.x[k * LANES + lane] = v;
+            for (target, source) in self.x.as_chunks_mut::<LANES>().0.iter_mut().zip(values.group) {
+                target[lane] = source[values.lane];
             }
             let mut state = Newton::new(0.0, mean, scale);
             match state.advance(start.loglik[0], start.u[0], start.imat[0], &self.control) {
