@@ -123,37 +123,48 @@ impl<V: Vector> RiskSet<V> {
         RiskSet { denom: V::zero(), a: V::zero(), cmat: V::zero() }
     }
 
+    // With `AT_ZERO` (every coefficient 0) the risk-set sums of risk are the same for every
+    // column and known beforehand; they are neither summed nor recorded.
+
     #[inline(always)]
-    fn add(&mut self, risk: V, x: V) {
+    fn add<const AT_ZERO: bool>(&mut self, risk: V, x: V) {
         let rx = risk.mul(x);
-        self.denom = self.denom.add(risk);
+        if !AT_ZERO {
+            self.denom = self.denom.add(risk);
+        }
         self.a = self.a.add(rx);
         self.cmat = self.cmat.add(rx.mul(x));
     }
 
     #[inline(always)]
-    fn add_fraction(&mut self, pooled: &RiskSet<V>, nd: V) {
-        self.denom = self.denom.add(pooled.denom.div(nd));
+    fn add_fraction<const AT_ZERO: bool>(&mut self, pooled: &RiskSet<V>, nd: V) {
+        if !AT_ZERO {
+            self.denom = self.denom.add(pooled.denom.div(nd));
+        }
         self.a = self.a.add(pooled.a.div(nd));
         self.cmat = self.cmat.add(pooled.cmat.div(nd));
     }
 
     #[inline(always)]
-    fn add_all(&mut self, pooled: &RiskSet<V>) {
-        self.denom = self.denom.add(pooled.denom);
+    fn add_all<const AT_ZERO: bool>(&mut self, pooled: &RiskSet<V>) {
+        if !AT_ZERO {
+            self.denom = self.denom.add(pooled.denom);
+        }
         self.a = self.a.add(pooled.a);
         self.cmat = self.cmat.add(pooled.cmat);
     }
 
     #[inline(always)]
-    fn record<const L: usize>(&self, term: usize, out: &mut TermSums<L>) {
-        self.denom.store(&mut out.denoms[term]);
+    fn record<const L: usize, const AT_ZERO: bool>(&self, term: usize, out: &mut TermSums<L>) {
+        if !AT_ZERO {
+            self.denom.store(&mut out.denoms[term]);
+        }
         self.a.store(&mut out.sums[term]);
         self.cmat.store(&mut out.squares[term]);
     }
 }
 
-/// Each subject's values in the `L` lanes (sorted order).
+/// Each subject's values in the `L` lanes (sorted order); at coefficient 0 only `x` is read.
 pub(crate) struct Subjects<'a, const L: usize> {
     pub x: &'a [[f64; L]],
     pub zbeta: &'a [[f64; L]],
@@ -163,8 +174,12 @@ pub(crate) struct Subjects<'a, const L: usize> {
 impl<const L: usize> Subjects<'_, L> {
     /// A subject's covariate, linear predictor and weighted risk in every lane.
     #[inline(always)]
-    fn get<V: Vector>(&self, step: &Step) -> (V, V, V) {
+    fn get<V: Vector, const AT_ZERO: bool>(&self, step: &Step) -> (V, V, V) {
         let k = step.person;
+        if AT_ZERO {
+            // the risk is exp(0) = 1 (times the weight), the linear predictor 0
+            return (V::load(&self.x[k]), V::zero(), V::splat(step.weight));
+        }
         (V::load(&self.x[k]), V::load(&self.zbeta[k]), V::load(&self.risk[k]).mul(V::splat(step.weight)))
     }
 }
@@ -177,24 +192,34 @@ struct DeathSums<V> {
 }
 
 impl<V: Vector> DeathSums<V> {
-    /// Adds the subject when `dead` (and exact zeros otherwise).
+    /// Adds the subject when `dead` (and exact zeros otherwise). At coefficient 0 the
+    /// log-likelihood gains zeros only.
     #[inline(always)]
-    fn add(&mut self, step: &Step, x: V, zbeta: V, dead: bool) {
+    fn add<const AT_ZERO: bool>(&mut self, step: &Step, x: V, zbeta: V, dead: bool) {
         let w = V::splat(step.weight);
-        self.loglik = self.loglik.add(w.mul(zbeta).keep_if(dead));
+        if !AT_ZERO {
+            self.loglik = self.loglik.add(w.mul(zbeta).keep_if(dead));
+        }
         self.u = self.u.add(w.mul(x).keep_if(dead));
     }
 }
 
 /// The sweep of one pass (`V` holds the `L` lanes). Records the sums at each term in `out`;
-/// returns the deaths' part of the log-likelihood and of the score.
+/// returns the deaths' part of the log-likelihood and of the score. `AT_ZERO`: every lane's
+/// coefficient is 0 (the log-likelihood part is 0 then, and the sums of risk are not taken).
 #[inline(always)]
-pub(crate) fn sweep<V: Vector, const L: usize>(plan: &RiskSetPlan, subjects: &Subjects<L>, out: &mut TermSums<L>) -> (V, V) {
+pub(crate) fn sweep<V: Vector, const L: usize, const AT_ZERO: bool>(plan: &RiskSetPlan, subjects: &Subjects<L>, out: &mut TermSums<L>) -> (V, V) {
     // slices of one length, so that each access needs one bounds check, not three
     let n = subjects.x.len();
-    let subjects = &Subjects { x: subjects.x, zbeta: &subjects.zbeta[..n], risk: &subjects.risk[..n] };
-    let slots = out.denoms.len();
-    let out = &mut TermSums { denoms: &mut out.denoms[..], sums: &mut out.sums[..slots], squares: &mut out.squares[..slots] };
+    let subjects = &match AT_ZERO {
+        true => Subjects { x: subjects.x, zbeta: &[], risk: &[] },
+        false => Subjects { x: subjects.x, zbeta: &subjects.zbeta[..n], risk: &subjects.risk[..n] },
+    };
+    let slots = out.sums.len();
+    let out = &mut match AT_ZERO {
+        true => TermSums { denoms: &mut [], sums: &mut out.sums[..], squares: &mut out.squares[..slots] },
+        false => TermSums { denoms: &mut out.denoms[..slots], sums: &mut out.sums[..], squares: &mut out.squares[..slots] },
+    };
     let mut deaths = DeathSums { loglik: V::zero(), u: V::zero() };
     let mut sums = RiskSet::<V>::empty();
     let mut term = 0usize;
@@ -203,35 +228,35 @@ pub(crate) fn sweep<V: Vector, const L: usize>(plan: &RiskSetPlan, subjects: &Su
             Segment::NewStratum => sums = RiskSet::empty(),
             Segment::Singles(run) => {
                 for step in &plan.steps[run.clone()] {
-                    let (xk, zk, rk) = subjects.get::<V>(step);
-                    sums.add(rk, xk);
-                    deaths.add(step, xk, zk, step.dead);
+                    let (xk, zk, rk) = subjects.get::<V, AT_ZERO>(step);
+                    sums.add::<AT_ZERO>(rk, xk);
+                    deaths.add::<AT_ZERO>(step, xk, zk, step.dead);
                     // written for every subject, kept (by moving on) only after a death
-                    sums.record(term, out);
+                    sums.record::<L, AT_ZERO>(term, out);
                     term += step.dead as usize;
                 }
             }
             Segment::TiedDeaths { censored, deaths: tied } => {
                 for step in &plan.steps[censored.clone()] {
-                    let (xk, _, rk) = subjects.get::<V>(step);
-                    sums.add(rk, xk);
+                    let (xk, _, rk) = subjects.get::<V, AT_ZERO>(step);
+                    sums.add::<AT_ZERO>(rk, xk);
                 }
                 let mut pooled = RiskSet::<V>::empty();
                 for step in &plan.steps[tied.clone()] {
-                    let (xk, zk, rk) = subjects.get::<V>(step);
-                    pooled.add(rk, xk);
-                    deaths.add(step, xk, zk, true);
+                    let (xk, zk, rk) = subjects.get::<V, AT_ZERO>(step);
+                    pooled.add::<AT_ZERO>(rk, xk);
+                    deaths.add::<AT_ZERO>(step, xk, zk, true);
                 }
                 if plan.ties == Ties::Efron {
                     let nd = V::splat(tied.len() as f64);
                     for _ in tied.clone() {
-                        sums.add_fraction(&pooled, nd);
-                        sums.record(term, out);
+                        sums.add_fraction::<AT_ZERO>(&pooled, nd);
+                        sums.record::<L, AT_ZERO>(term, out);
                         term += 1;
                     }
                 } else {
-                    sums.add_all(&pooled);
-                    sums.record(term, out);
+                    sums.add_all::<AT_ZERO>(&pooled);
+                    sums.record::<L, AT_ZERO>(term, out);
                     term += 1;
                 }
             }

@@ -84,7 +84,7 @@ fn pass_with<V: Vector, const L: usize>(plan: &RiskSetPlan, x: &[f64], beta: &[f
     }
     let subjects = Subjects { x: x.as_chunks::<L>().0, zbeta: zbeta.as_chunks::<L>().0, risk: risk.as_chunks::<L>().0 };
     let mut terms = TermSums { denoms: denoms.as_chunks_mut::<L>().0, sums: sums.as_chunks_mut::<L>().0, squares: squares.as_chunks_mut::<L>().0 };
-    let (loglik, u) = sweep::<V, L>(plan, &subjects, &mut terms);
+    let (loglik, u) = sweep::<V, L, false>(plan, &subjects, &mut terms);
     let mut out = LaneSums { loglik: [0.0; L], u: [0.0; L], imat: [0.0; L] };
     loglik.store(&mut out.loglik);
     u.store(&mut out.u);
@@ -107,18 +107,62 @@ fn add_death_terms<const L: usize>(out: &mut LaneSums<L>, plan: &RiskSetPlan, bu
             }
         }
     }
+    // survival divides twice by the risk-set sum; one division and two products (an ulp
+    // apart) because the divisions bound this loop
+    let inverses = &mut log_denoms[used];
+    for (inverse, denom) in inverses.iter_mut().zip(&denoms[used]) {
+        *inverse = 1.0 / denom;
+    }
+    add_score_terms(out, plan, sums, squares, inverses);
+}
+
+/// Each death-time term's share of the score and information, from its risk-set sums of
+/// risk x and risk x^2 and 1 / its sum of risk (`inverses`), `L` lanes per term.
+#[inline(always)]
+fn add_score_terms<const L: usize>(out: &mut LaneSums<L>, plan: &RiskSetPlan, sums: &[f64], squares: &[f64], inverses: &[f64]) {
     for (t, &weight) in plan.term_weights.iter().enumerate() {
         let at = t * L..(t + 1) * L;
-        let (denom, a, cmat) = (&denoms[at.clone()], &sums[at.clone()], &squares[at]);
-        // survival divides twice by the risk-set sum; one division and two products (an ulp
-        // apart) because the divisions bound this loop
+        let (a, cmat, inverse) = (&sums[at.clone()], &squares[at.clone()], &inverses[at]);
         for l in 0..L {
-            let inverse = 1.0 / denom[l];
+            let inverse = inverse[l];
             let temp2 = a[l] * inverse;
             out.u[l] -= weight * temp2;
             out.imat[l] += weight * (cmat[l] - temp2 * a[l]) * inverse;
         }
     }
+}
+
+/// What a pass at coefficient 0 has in common for all columns: each term's 1 / (sum of risk)
+/// and the log-likelihood, taken once from a one-lane pass of a column of zeros (so with the
+/// same operations as in any lane).
+#[derive(Debug, Clone)]
+pub(crate) struct AtZero {
+    /// `LANES` copies per term.
+    inverses: Vec<f64>,
+    loglik: f64,
+}
+
+impl AtZero {
+    fn new(plan: &RiskSetPlan, n: usize) -> Self {
+        let mut buf = PassBuffers::new(n, 1);
+        let sums = pass::<1>(plan, &vec![0.0; n], &[0.0], &mut buf);
+        let inverses = buf.denoms[..plan.n_terms()].iter().flat_map(|d| [1.0 / d; LANES]).collect();
+        AtZero { inverses, loglik: sums.loglik[0] }
+    }
+}
+
+/// The pass at coefficient 0 in every lane: no exponentials, and of the terms only their
+/// sums of risk x and risk x^2 (see [`AtZero`]).
+#[inline(always)]
+fn start_pass_with<V: Vector, const L: usize>(plan: &RiskSetPlan, zero: &AtZero, x: &[f64], buf: &mut PassBuffers) -> LaneSums<L> {
+    let PassBuffers { sums, squares, .. } = buf;
+    let subjects = Subjects { x: x.as_chunks::<L>().0, zbeta: &[], risk: &[] };
+    let mut terms = TermSums { denoms: &mut [], sums: sums.as_chunks_mut::<L>().0, squares: squares.as_chunks_mut::<L>().0 };
+    let (_, u) = sweep::<V, L, true>(plan, &subjects, &mut terms);
+    let mut out = LaneSums { loglik: [zero.loglik; L], u: [0.0; L], imat: [0.0; L] };
+    u.store(&mut out.u);
+    add_score_terms(&mut out, plan, sums, squares, &zero.inverses);
+    out
 }
 
 /// Terms per product in [`subtract_sum_of_logs`].
@@ -167,6 +211,22 @@ fn pass_avx2(plan: &RiskSetPlan, x: &[f64], beta: &[f64; 4], buf: &mut PassBuffe
 #[target_feature(enable = "avx2,fma")]
 fn pass_one_fma(plan: &RiskSetPlan, x: &[f64], beta: &[f64; 1], buf: &mut PassBuffers) -> LaneSums<1> {
     pass_with::<[f64; 1], 1>(plan, x, beta, buf)
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2,fma")]
+fn start_pass_avx2(plan: &RiskSetPlan, zero: &AtZero, x: &[f64], buf: &mut PassBuffers) -> LaneSums<LANES> {
+    start_pass_with::<Avx4, LANES>(plan, zero, x, buf)
+}
+
+/// [`start_pass_with`] for a group of `LANES` columns (in AVX2 registers when the CPU has them).
+fn start_pass(plan: &RiskSetPlan, zero: &AtZero, x: &[f64], buf: &mut PassBuffers) -> LaneSums<LANES> {
+    #[cfg(target_arch = "x86_64")]
+    if std::is_x86_feature_detected!("avx2") && std::is_x86_feature_detected!("fma") {
+        // SAFETY: the CPU supports AVX2 and FMA (checked just above).
+        return unsafe { start_pass_avx2(plan, zero, x, buf) };
+    }
+    start_pass_with::<[f64; LANES], LANES>(plan, zero, x, buf)
 }
 
 /// One pass over the risk sets for all lanes (four lanes in AVX2 registers when the CPU has
@@ -540,9 +600,10 @@ impl<'a> Lanes<'a> {
     /// other coefficients). Each lane's sums are what the column's own pass gives.
     fn start_passes(&mut self, block: &[f64]) -> Vec<StartPass> {
         let n = self.sorted.len();
+        let zero = AtZero::new(self.plan, n);
         let mut starts = Vec::with_capacity(block.len() / n.max(1));
         for group in block.chunks_exact(n.max(1) * LANES) {
-            let sums = pass::<LANES>(self.plan, group, &[0.0; LANES], &mut self.buf);
+            let sums = start_pass(self.plan, &zero, group, &mut self.buf);
             starts.extend((0..LANES).map(|l| LaneSums { loglik: [sums.loglik[l]], u: [sums.u[l]], imat: [sums.imat[l]] }));
         }
         starts
