@@ -78,8 +78,14 @@ impl<const L: usize> Vector for [f64; L] {
     }
 }
 
-/// Four doubles in an AVX register. Only to be used inside functions compiled with AVX2
-/// enabled (`#[target_feature(enable = "avx2")]`), which the inlined methods then join.
+/// Whether the CPU runs the [`Avx4`] code (AVX2 and FMA).
+#[cfg(target_arch = "x86_64")]
+pub(crate) fn has_avx2_fma() -> bool {
+    std::is_x86_feature_detected!("avx2") && std::is_x86_feature_detected!("fma")
+}
+
+/// Four doubles in an AVX register. Only to be used inside functions compiled with AVX2 and FMA
+/// enabled (`#[target_feature(enable = "avx2,fma")]`), which the inlined methods then join.
 #[cfg(target_arch = "x86_64")]
 #[derive(Clone, Copy)]
 pub(crate) struct Avx4(std::arch::x86_64::__m256d);
@@ -89,8 +95,8 @@ mod avx {
     use super::{Avx4, Vector};
     use std::arch::x86_64::*;
 
-    // SAFETY (every method): `Avx4` values exist only in code compiled for AVX2, entered
-    // after the CPU was checked for it; loads and stores go through slices of >= 4 values.
+    // SAFETY (every method): `Avx4` values exist only in code compiled for AVX2 and FMA,
+    // entered after the CPU was checked for both; loads and stores go through slices of >= 4 values.
     impl Vector for Avx4 {
         const WIDTH: usize = 4;
 

@@ -21,7 +21,7 @@ use crate::fastmath::{exp_into, ln_into};
 use crate::linalg::{chinv2, cholesky2, chsolve2};
 use crate::risk_sets::{sweep, RiskSetPlan, Subjects, TermSums};
 #[cfg(target_arch = "x86_64")]
-use crate::simd::Avx4;
+use crate::simd::{has_avx2_fma, Avx4};
 use crate::simd::Vector;
 
 /// Genes per pass (four f64 in an AVX2 register).
@@ -222,7 +222,7 @@ fn start_pass_avx2(plan: &RiskSetPlan, zero: &AtZero, x: &[f64], buf: &mut PassB
 /// [`start_pass_with`] for a group of `LANES` columns (in AVX2 registers when the CPU has them).
 fn start_pass(plan: &RiskSetPlan, zero: &AtZero, x: &[f64], buf: &mut PassBuffers) -> LaneSums<LANES> {
     #[cfg(target_arch = "x86_64")]
-    if std::is_x86_feature_detected!("avx2") && std::is_x86_feature_detected!("fma") {
+    if has_avx2_fma() {
         // SAFETY: the CPU supports AVX2 and FMA (checked just above).
         return unsafe { start_pass_avx2(plan, zero, x, buf) };
     }
@@ -234,7 +234,7 @@ fn start_pass(plan: &RiskSetPlan, zero: &AtZero, x: &[f64], buf: &mut PassBuffer
 /// results are the same either way, only slower without).
 pub(crate) fn pass<const L: usize>(plan: &RiskSetPlan, x: &[f64], beta: &[f64; L], buf: &mut PassBuffers) -> LaneSums<L> {
     #[cfg(target_arch = "x86_64")]
-    if (L == 4 || L == 1) && std::is_x86_feature_detected!("avx2") && std::is_x86_feature_detected!("fma") {
+    if (L == 4 || L == 1) && has_avx2_fma() {
         let pick = |v: &[f64]| -> [f64; L] { std::array::from_fn(|l| v[l]) };
         if let Ok(beta4) = <&[f64; 4]>::try_from(beta.as_slice()) {
             // SAFETY: the CPU supports AVX2 and FMA (checked just above).
@@ -508,15 +508,15 @@ pub(crate) fn fit_one_column(
 /// scale.
 pub(crate) fn standardize_lane_block(weights: &[f64], block: &mut [f64]) -> Vec<(f64, f64)> {
     #[cfg(target_arch = "x86_64")]
-    if std::is_x86_feature_detected!("avx2") {
-        // SAFETY: the CPU supports AVX2 (checked just above).
+    if has_avx2_fma() {
+        // SAFETY: the CPU supports AVX2 and FMA (checked just above).
         return unsafe { standardize_lane_block_avx2(weights, block) };
     }
     standardize_lane_block_with::<[f64; LANES]>(weights, block)
 }
 
 #[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx2")]
+#[target_feature(enable = "avx2,fma")]
 fn standardize_lane_block_avx2(weights: &[f64], block: &mut [f64]) -> Vec<(f64, f64)> {
     standardize_lane_block_with::<Avx4>(weights, block)
 }
