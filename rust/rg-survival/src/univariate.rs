@@ -41,11 +41,12 @@ pub(crate) struct PassBuffers {
     zbeta: Vec<f64>,
     risk: Vec<f64>,
     /// At each death-time term (Efron: each fraction), L values per term: the risk-set sums
-    /// of risk, risk x and risk x^2, and the logarithm of the first.
+    /// of risk, risk x and risk x^2.
     denoms: Vec<f64>,
     sums: Vec<f64>,
     squares: Vec<f64>,
-    log_denoms: Vec<f64>,
+    /// The logarithms (or products) of the sums of risk, then their inverses.
+    scratch: Vec<f64>,
 }
 
 impl PassBuffers {
@@ -56,7 +57,8 @@ impl PassBuffers {
             denoms: vec![0.0; n * lanes],
             sums: vec![0.0; n * lanes],
             squares: vec![0.0; n * lanes],
-            log_denoms: vec![0.0; n * lanes],
+            // subtract_sum_of_logs needs two values per eight terms (and n can be 1)
+            scratch: vec![0.0; n.max(2) * lanes],
         }
     }
 }
@@ -95,21 +97,21 @@ fn pass_with<V: Vector, const L: usize>(plan: &RiskSetPlan, x: &[f64], beta: &[f
 /// Each death-time term's share of the log-likelihood, score and information.
 #[inline(always)]
 fn add_death_terms<const L: usize>(out: &mut LaneSums<L>, plan: &RiskSetPlan, buf: &mut PassBuffers) {
-    let PassBuffers { denoms, sums, squares, log_denoms, .. } = buf;
+    let PassBuffers { denoms, sums, squares, scratch, .. } = buf;
     let used = ..plan.n_terms() * L;
     if plan.unit_term_weights() {
-        subtract_sum_of_logs(&mut out.loglik, &denoms[used], log_denoms);
+        subtract_sum_of_logs(&mut out.loglik, &denoms[used], scratch);
     } else {
-        ln_into(&denoms[used], &mut log_denoms[used]);
+        ln_into(&denoms[used], &mut scratch[used]);
         for (t, &weight) in plan.term_weights.iter().enumerate() {
             for l in 0..L {
-                out.loglik[l] -= weight * log_denoms[t * L + l];
+                out.loglik[l] -= weight * scratch[t * L + l];
             }
         }
     }
     // survival divides twice by the risk-set sum; one division and two products (an ulp
     // apart) because the divisions bound this loop
-    let inverses = &mut log_denoms[used];
+    let inverses = &mut scratch[used];
     for (inverse, denom) in inverses.iter_mut().zip(&denoms[used]) {
         *inverse = 1.0 / denom;
     }
@@ -136,7 +138,7 @@ fn add_score_terms<const L: usize>(out: &mut LaneSums<L>, plan: &RiskSetPlan, su
 /// and the log-likelihood, taken once from a one-lane pass of a column of zeros (so with the
 /// same operations as in any lane).
 #[derive(Debug, Clone)]
-pub(crate) struct AtZero {
+struct AtZero {
     /// `LANES` copies per term.
     inverses: Vec<f64>,
     loglik: f64,
