@@ -113,3 +113,41 @@ test_that("cox_screen validates its inputs", {
   # 1/2 and logical codings
   expect_identical(cox_screen(s$time, s$status + 1, s$x), cox_screen(s$time, s$status == 1, s$x))
 })
+
+test_that("on the TCGA glioblastoma cohort (840 genes, real ties) cox_screen equals per-gene coxph", {
+  skip_without_shared_data("gbm", "TCGA_unified_CORE_ClaNC840.txt")
+  skip_without_shared_data("gbm", "nationwidechildrens.org_clinical_patient_gbm.txt")
+  expression <- read_subtype_matrix(shared_data("gbm", "TCGA_unified_CORE_ClaNC840.txt"))$expression
+  colnames(expression) <- substr(colnames(expression), 1L, 12L)
+  # one row per patient after two header lines; "[Not Available]" and the like are missing
+  rows <- strsplit(readLines(shared_data("gbm", "nationwidechildrens.org_clinical_patient_gbm.txt"), warn = FALSE), "\t")
+  header <- rows[[1L]]
+  clinical <- as.data.frame(do.call(rbind, lapply(rows[-(1:3)], `[`, seq_along(header))), stringsAsFactors = FALSE)
+  names(clinical) <- header
+  number <- function(v) suppressWarnings(as.numeric(v))
+  status <- ifelse(clinical$vital_status == "Dead", 1, ifelse(clinical$vital_status == "Alive", 0, NA))
+  time <- ifelse(status == 1, number(clinical$death_days_to), number(clinical$last_contact_days_to))
+  keep <- !is.na(status) & !is.na(time) & time >= 0 & clinical$bcr_patient_barcode %in% colnames(expression)
+  patients <- clinical$bcr_patient_barcode[keep]
+  x <- expression[, patients]
+  time <- time[keep]
+  status <- status[keep]
+  expect_gt(length(patients), 150L)
+  expect_gt(sum(duplicated(time[status == 1])), 0L)  # tied death days: Efron's correction matters
+
+  res <- cox_screen(time, status, x, n_threads = 1L)
+  ref <- t(vapply(seq_len(nrow(x)), function(g) {
+    fit <- coxph(Surv(time, status) ~ x[g, ])
+    s <- summary(fit)
+    c(coef = unname(coef(fit)), se = s$coefficients[1, 3], p = s$coefficients[1, 5],
+      p_lr = s$logtest[["pvalue"]], p_score = s$sctest[["pvalue"]])
+  }, numeric(5)))
+  expect_rel_equal(res$coef, ref[, "coef"], 1e-9)
+  expect_rel_equal(res$se, ref[, "se"], 1e-9)
+  expect_rel_equal(res$p, ref[, "p"], 1e-8)
+  expect_rel_equal(res$p_lr, ref[, "p_lr"], 1e-7)
+  expect_rel_equal(res$p_score, ref[, "p_score"], 1e-8)
+  expect_equal(cox_screen(time, status, x, ties = "breslow", n_threads = 2L)$coef,
+               vapply(seq_len(nrow(x)), function(g) unname(coef(coxph(Surv(time, status) ~ x[g, ], ties = "breslow"))), 0),
+               tolerance = 1e-9)
+})
