@@ -25,7 +25,7 @@ pub fn thread_pool(n_threads: usize) -> Result<Option<ThreadPool>, ThreadPoolBui
 pub fn workers(n_threads: usize) -> Result<Option<ThreadPool>, ThreadPoolBuildError> {
     match n_threads {
         0 | 1 => Ok(None),
-        n => rayon::ThreadPoolBuilder::new().num_threads(n).build().map(Some),
+        n => thread_pool(n),
     }
 }
 

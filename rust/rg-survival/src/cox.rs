@@ -320,7 +320,7 @@ impl Workspace {
         let mut all_unit = true;
         for (k, v) in values.enumerate() {
             self.covar[k * p + i] = v;
-            all_unit &= v == 0.0 || v == 1.0 || v == -1.0;
+            all_unit &= is_nocenter_value(v);
         }
         self.doscale[i] = !(nocenter && all_unit);
     }
@@ -554,7 +554,12 @@ pub(crate) fn center_and_scale_column(weights: &[f64], total_weight: f64, data: 
 
 /// Whether coxph centres a column: not when all its values are in {-1, 0, 1} (`nocenter`).
 pub(crate) fn needs_centring(values: &[f64], nocenter: bool) -> bool {
-    !(nocenter && values.iter().all(|&v| v == 0.0 || v == 1.0 || v == -1.0))
+    !(nocenter && values.iter().all(|&v| is_nocenter_value(v)))
+}
+
+/// A value of coxph's `nocenter` set: -1, 0 or 1.
+pub(crate) fn is_nocenter_value(v: f64) -> bool {
+    v == 0.0 || v == 1.0 || v == -1.0
 }
 
 /// Back to the original scale: returns the coefficients, rescales u and the inverse in `imat`.
@@ -690,12 +695,17 @@ fn iterate_many(sorted: &SortedSurv, work: &mut Workspace, ties: Ties, beta: &[f
         }
     }
     // the lower triangle holds survival's imat[j][i] (j <= i); mirror it (cholesky2 reads it)
+    mirror_lower_triangle(imat, p);
+    loglik
+}
+
+/// Copies the lower triangle of the row-major p × p matrix `m` onto its upper triangle.
+pub(crate) fn mirror_lower_triangle(m: &mut [f64], p: usize) {
     for i in 0..p {
         for j in 0..i {
-            imat[j * p + i] = imat[i * p + j];
+            m[j * p + i] = m[i * p + j];
         }
     }
-    loglik
 }
 
 /// Adds `risk`-weighted x (to `sum`) and x x' (lower triangle of `sum_sq`) of one subject.

@@ -20,7 +20,9 @@
 //! weighted Gram matrix of the stacked rows [x_k; a_t], computed in register blocks instead of
 //! streaming the p × p triangle through memory once per subject and once per death.
 
-use crate::cox::{refill, SortedSurv, Ties, Workspace};
+use crate::cox::{mirror_lower_triangle, refill, SortedSurv, Ties, Workspace};
+#[cfg(target_arch = "x86_64")]
+use crate::simd::has_avx2_fma;
 
 /// Variables per register block of the Gram kernel (rows of the information matrix).
 const BLOCK_I: usize = 4;
@@ -84,7 +86,7 @@ impl FastSums {
 /// `work.u` and the information (both triangles) in `work.imat`.
 pub(crate) fn iterate_fast(sorted: &SortedSurv, work: &mut Workspace, ties: Ties, beta: &[f64]) -> f64 {
     #[cfg(target_arch = "x86_64")]
-    if std::is_x86_feature_detected!("avx2") && std::is_x86_feature_detected!("fma") {
+    if has_avx2_fma() {
         // SAFETY: the CPU supports AVX2 and FMA (checked just above).
         return unsafe { iterate_fast_fma(sorted, work, ties, beta) };
     }
@@ -109,11 +111,7 @@ fn iterate_fast_with<const FMA: bool>(sorted: &SortedSurv, work: &mut Workspace,
     load_subject_rows(&work.covar, p, fast, n);
     weigh_rows(fast, p, n);
     weighted_gram_lower::<FMA>(fast, p, n, &mut work.imat);
-    for i in 0..p {
-        for j in 0..i {
-            work.imat[j * p + i] = work.imat[i * p + j];
-        }
-    }
+    mirror_lower_triangle(&mut work.imat, p);
     loglik
 }
 

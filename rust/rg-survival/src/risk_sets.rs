@@ -48,12 +48,13 @@ impl RiskSetPlan {
     pub(crate) fn new(sorted: &SortedSurv, ties: Ties) -> Self {
         let mut plan = RiskSetPlan { steps: Vec::with_capacity(sorted.len()), segments: Vec::new(), ties, term_weights: Vec::new(), unit_weights: false };
         let mut person = sorted.len();
+        let mut group = Vec::new();
         while person > 0 {
             if sorted.last_in_stratum[person - 1] {
                 plan.segments.push(Segment::NewStratum);
             }
             let time = sorted.time[person - 1];
-            let mut group = Vec::new();
+            group.clear();
             while person > 0 && sorted.time[person - 1] == time {
                 group.push(person - 1);
                 person -= 1;

@@ -16,7 +16,7 @@
 //! gene's result does not depend on its lane, its neighbours or the thread: `coxfit6` fits
 //! p = 1 models with this code too ([`fit_one_column`]), and screening rows equal `cox_fit()`.
 
-use crate::cox::{coxfit6_exact_column, CoxControl, RawFit, SortedSurv, Ties};
+use crate::cox::{coxfit6_exact_column, is_nocenter_value, CoxControl, RawFit, SortedSurv, Ties};
 use crate::fastmath::{exp_into, ln_into};
 use crate::linalg::{chinv2, cholesky2, chsolve2};
 use crate::risk_sets::{sweep, RiskSetPlan, Subjects, TermSums};
@@ -529,7 +529,7 @@ fn standardize_lane_block_with<V: Vector>(weights: &[f64], block: &mut [f64]) ->
     let total_weight = weights.iter().fold(0.0, |s, w| s + w);
     let mut out = Vec::with_capacity(block.len() / n.max(1));
     for group in block.chunks_exact_mut(n * LANES) {
-        let centre: [bool; LANES] = std::array::from_fn(|lane| group.iter().skip(lane).step_by(LANES).any(|&v| !(v == 0.0 || v == 1.0 || v == -1.0)));
+        let centre: [bool; LANES] = std::array::from_fn(|lane| group.iter().skip(lane).step_by(LANES).any(|&v| !is_nocenter_value(v)));
         let mut sum = V::zero();
         for (k, &w) in weights.iter().enumerate() {
             sum = sum.add(V::splat(w).mul(V::load(&group[k * LANES..])));
